@@ -1,0 +1,93 @@
+/**
+ * The Store over Kysely: better-sqlite3 (WAL, synchronous=FULL) for `sqlite:<path>`, node-postgres for
+ * `postgres://…`. One migration set, one query layer.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import pg from 'pg';
+import type { Clock } from '../../ports/clock.js';
+import type { Ids } from '../../ports/ids.js';
+import type { Repos, Store } from '../../ports/store.js';
+import type { Db } from './mapping.js';
+import { core } from './migrations/001-core.js';
+import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
+import { customerRepo, gatewayRepo, productRepo, promoCodeRepo, shopRepo, taxRateRepo } from './repos/catalog.js';
+import { ledgerRepo } from './repos/ledger.js';
+import { orderRepo, transactionRepo } from './repos/orders.js';
+import { CachingSqliteDialect } from './sqlite-dialect.js';
+
+// bigint columns hold minor units and epoch milliseconds: both fit a double exactly.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+
+type Dialect = 'sqlite' | 'postgres';
+
+function migrations(dialect: Dialect): Record<string, Migration> {
+  return { '001-core': core(dialect) };
+}
+
+function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
+  const now = () => clock.now();
+  return {
+    shops: shopRepo(db, now),
+    products: productRepo(db, now, dialect),
+    customers: customerRepo(db, now),
+    promoCodes: promoCodeRepo(db, now),
+    taxRates: taxRateRepo(db, now),
+    apiKeys: apiKeyRepo(db, now),
+    refreshTokens: refreshTokenRepo(db),
+    orders: orderRepo(db, now, dialect),
+    transactions: transactionRepo(db, now),
+    gateways: gatewayRepo(db, now),
+    ledger: ledgerRepo(db, now, (p) => ids.next(p)),
+    idempotency: idempotencyRepo(db),
+    settings: settingsRepo(db),
+  };
+}
+
+export interface StoreOptions {
+  /** `sqlite:<path>` (`sqlite::memory:` for tests) or `postgres://…`. */
+  readonly url: string;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  /** PostgreSQL pool size; default 10. */
+  readonly poolSize?: number;
+}
+
+export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+  if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) || './data/paybridge.db' };
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
+  throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
+}
+
+export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dialect } {
+  const { dialect, target } = parseDatabaseUrl(url);
+  if (dialect === 'sqlite') {
+    if (target !== ':memory:') mkdirSync(dirname(target), { recursive: true });
+    const sqlite = new Database(target);
+    sqlite.pragma('journal_mode = WAL');
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('foreign_keys = ON');
+    sqlite.pragma('busy_timeout = 10000');
+    return { db: new Kysely<any>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
+  }
+  const pool = new pg.Pool({ connectionString: target, max: poolSize });
+  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect };
+}
+
+export function createStore(options: StoreOptions): Store {
+  const { db, dialect } = openDatabase(options.url, options.poolSize);
+  const base = repos(db, dialect, options.clock, options.ids);
+  return {
+    ...base,
+    dialect,
+    tx: (fn) => db.transaction().execute((trx) => fn(repos(trx, dialect, options.clock, options.ids))),
+    async migrate() {
+      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,105 @@
+/** Orders, their lines and status history, and payment transactions. */
+import type { Order, OrderLine, PaymentTransaction, StatusChange } from '../../../ports/records.js';
+import type { OrderRepo, TransactionRepo } from '../../../ports/store.js';
+import { crud, fromRow, toRow, type Columns, type Db } from '../mapping.js';
+
+const ORDER: Columns<Order> = {
+  id: ['id'], shopId: ['shop_id'], customerId: ['customer_id'], number: ['number'], currency: ['currency'],
+  status: ['status'], paymentStatus: ['payment_status'], fulfillmentStatus: ['fulfillment_status'],
+  subtotal: ['subtotal'], discount: ['discount'], tax: ['tax'], taxOverride: ['tax_override'], total: ['total'],
+  promoCodeId: ['promo_code_id'], promoCode: ['promo_code'], country: ['country'], email: ['email'],
+  metadata: ['metadata', 'json'], placedAt: ['placed_at'], cancelledAt: ['cancelled_at'],
+  createdAt: ['created_at'], updatedAt: ['updated_at'], version: ['version'],
+};
+
+const LINE: Columns<OrderLine> = {
+  id: ['id'], orderId: ['order_id'], productId: ['product_id'], sku: ['sku'], title: ['title'],
+  quantity: ['quantity'], unitAmount: ['unit_amount'], subtotal: ['subtotal'], discount: ['discount'],
+  tax: ['tax'], total: ['total'],
+};
+
+const CHANGE: Columns<StatusChange> = {
+  id: ['id'], orderId: ['order_id'], axis: ['axis'], from: ['from_status'], to: ['to_status'],
+  actor: ['actor'], reason: ['reason'], createdAt: ['created_at'],
+};
+
+export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgres'): OrderRepo {
+  const base = crud(db, 'orders', ORDER);
+  return {
+    async insert(order, lines) {
+      const created = await base.insert({ ...order, version: 1, createdAt: now(), updatedAt: now() });
+      if (lines.length > 0) {
+        await db.insertInto('order_lines').values(lines.map((l) => toRow(LINE, { ...l, orderId: created.id }))).execute();
+      }
+      return created;
+    },
+    get: (id) => base.get(id),
+    async getForUpdate(id) {
+      let q = db.selectFrom('orders').selectAll().where('id', '=', id);
+      if (dialect === 'postgres') q = q.forUpdate();
+      const row = await q.executeTakeFirst();
+      return row ? base.map(row) : undefined;
+    },
+    async lines(orderId) {
+      const rows = await db.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+      return rows.map((r) => fromRow(LINE, r));
+    },
+    list: (filter, page) => base.list({ shop_id: filter.shopId, customer_id: filter.customerId }, page),
+    async updateGuarded(id, version, patch) {
+      const values = toRow(ORDER, { ...patch, updatedAt: now(), version: version + 1 });
+      delete values['id'];
+      const r = await db.updateTable('orders').set(values).where('id', '=', id).where('version', '=', version)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async addStatusChange(change) {
+      await db.insertInto('order_status_changes').values(toRow(CHANGE, change)).execute();
+    },
+    async countWithPromo(promoCodeId, customerId) {
+      const row = await db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
+        .where('promo_code_id', '=', promoCodeId).where('customer_id', '=', customerId)
+        .where('status', '!=', 'cancelled').executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+    async history(orderId) {
+      const rows = await db.selectFrom('order_status_changes').selectAll().where('order_id', '=', orderId)
+        .orderBy('id').execute();
+      return rows.map((r) => fromRow(CHANGE, r));
+    },
+  };
+}
+
+const TXN: Columns<PaymentTransaction> = {
+  id: ['id'], orderId: ['order_id'], gatewayId: ['gateway_id'], kind: ['kind'], status: ['status'],
+  amount: ['amount'], currency: ['currency'], parentId: ['parent_id'], idempotencyKey: ['idempotency_key'],
+  processorToken: ['processor_token'], actionId: ['action_id'], errorCode: ['error_code'],
+  errorMessage: ['error_message'], metadata: ['metadata', 'json'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+};
+
+export function transactionRepo(db: Db, now: () => number): TransactionRepo {
+  const base = crud(db, 'payment_transactions', TXN);
+  const one = async (column: string, value: unknown, extra?: [string, unknown]) => {
+    let q = db.selectFrom('payment_transactions').selectAll().where(column, '=', value);
+    if (extra) q = q.where(extra[0], '=', extra[1]);
+    const row = await q.executeTakeFirst();
+    return row ? base.map(row) : undefined;
+  };
+  return {
+    insert: (txn) => base.insert({ ...txn, createdAt: now(), updatedAt: now() }),
+    get: (id) => base.get(id),
+    getByIdempotencyKey: (key) => one('idempotency_key', key),
+    getByActionId: (gatewayId, actionId) => one('action_id', actionId, ['gateway_id', gatewayId]),
+    async listByOrder(orderId) {
+      const rows = await db.selectFrom('payment_transactions').selectAll().where('order_id', '=', orderId)
+        .orderBy('created_at').orderBy('id').execute();
+      return rows.map(base.map);
+    },
+    async complete(id, patch, at) {
+      const values = toRow(TXN, { ...patch, updatedAt: at });
+      const r = await db.updateTable('payment_transactions').set(values).where('id', '=', id)
+        .where('status', '=', 'pending').executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+  };
+}
+

@@ -1,0 +1,23 @@
+/** What every use case may use: the ports, nothing else. Built once in main.ts. */
+import type { Clock } from '../ports/clock.js';
+import type { Hasher, TokenSigner } from '../ports/crypto.js';
+import type { Ids } from '../ports/ids.js';
+import type { Store } from '../ports/store.js';
+
+export interface Deps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly hasher: Hasher;
+  readonly tokens: TokenSigner;
+}
+
+/** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */
+export type Principal =
+  | { readonly role: 'admin' | 'integration'; readonly apiKeyId: string }
+  | { readonly role: 'customer'; readonly customerId: string };
+
+/** The `actor` written into state histories. */
+export function actorOf(principal: Principal): string {
+  return principal.role === 'customer' ? `customer:${principal.customerId}` : `api_key:${principal.apiKeyId}`;
+}

@@ -1,0 +1,89 @@
+/**
+ * Creates a `pending` order from product ids and quantities. Every amount comes from the catalog, the
+ * promo code and the shop's tax rates (DESIGN rule 2): nothing the client sends is a price.
+ */
+import { DomainError, unwrap } from '../../domain/errors.js';
+import { priceOrder, type PromoRule } from '../../domain/pricing.js';
+import type { Order, Product, PromoCode, Shop } from '../../ports/records.js';
+import type { Repos } from '../../ports/store.js';
+import type { Deps } from '../deps.js';
+import { country as checkCountry, found, invalid } from '../validate.js';
+
+export interface CreateOrderInput {
+  readonly shopId: string;
+  readonly customerId: string | null;
+  readonly lines: readonly { readonly productId: number; readonly quantity: number }[];
+  readonly promoCode?: string | null | undefined;
+  readonly country?: string | null | undefined;
+  readonly email?: string | null | undefined;
+  readonly number?: string | null | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+}
+
+export async function loadPricedProducts(tx: Repos, shop: Shop, lines: CreateOrderInput['lines']): Promise<Product[]> {
+  if (lines.length === 0) throw invalid('/lines', 'must contain at least one item');
+  const products = await tx.products.getMany(lines.map((l) => l.productId));
+  return lines.map((line, i) => {
+    const product = products.find((p) => p.id === line.productId);
+    if (!product || product.shopId !== shop.id) throw invalid(`/lines/${i}/product_id`, `: product ${line.productId} does not exist`);
+    if (!product.active || !product.prices.some((p) => p.currency === shop.currency)) {
+      throw new DomainError('product_unavailable', `product ${product.id} is not available for sale`, [{ field: `/lines/${i}/product_id`, message: 'is not available' }]);
+    }
+    return product;
+  });
+}
+
+/** Checks a promo code can be used now by this customer; returns the pricing rule it stands for. */
+export async function promoRule(
+  tx: Repos, shop: Shop, code: string, customerId: string | null, now: number,
+): Promise<{ promo: PromoCode; rule: PromoRule }> {
+  const promo = await tx.promoCodes.getByCode(shop.id, code);
+  const refuse = (why: string) => new DomainError('promo_code_invalid', `promo code ${code.toUpperCase()} ${why}`, [{ field: '/promo_code', message: why }]);
+  if (!promo || !promo.active) throw refuse('does not exist');
+  if (promo.expiresAt !== null && promo.expiresAt <= now) throw refuse('has expired');
+  if (promo.usageLimit !== null && promo.timesUsed >= promo.usageLimit) throw refuse('has been used up');
+  if (promo.currency !== null && promo.currency !== shop.currency) throw refuse(`is for ${promo.currency} orders`);
+  if (promo.oncePerCustomer) {
+    if (customerId === null) throw refuse('needs a signed-in customer');
+    if (await tx.orders.countWithPromo(promo.id, customerId) > 0) throw refuse('was already used by this customer');
+  }
+  const rule: PromoRule = promo.kind === 'percent_off'
+    ? { kind: 'percent_off', percentOff: promo.percentOffPpm!, productId: promo.productId }
+    : promo.kind === 'amount_off'
+      ? { kind: 'amount_off', amountOff: promo.amount!, productId: promo.productId }
+      : { kind: 'price_override', price: promo.amount!, productId: promo.productId };
+  return { promo, rule };
+}
+
+export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<Order> {
+  const country = checkCountry(input.country) ?? null;
+  return deps.store.tx(async (tx) => {
+    const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
+    if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
+    const products = await loadPricedProducts(tx, shop, input.lines);
+    const promo = input.promoCode ? await promoRule(tx, shop, input.promoCode, input.customerId, deps.clock.now()) : null;
+    const taxRate = await tx.taxRates.find(shop.id, country);
+    const totals = unwrap(priceOrder({
+      currency: shop.currency,
+      lines: products.map((p, i) => ({
+        productId: p.id, sku: p.sku, title: p.title, quantity: input.lines[i]!.quantity,
+        unitAmount: p.prices.find((price) => price.currency === shop.currency)!.amount,
+      })),
+      promo: promo?.rule ?? null,
+      taxRatePpm: taxRate?.ratePpm ?? null,
+    }));
+    if (promo && !(await tx.promoCodes.use(promo.promo.id))) {
+      throw new DomainError('promo_code_invalid', `promo code ${promo.promo.code} has been used up`, [{ field: '/promo_code', message: 'has been used up' }]);
+    }
+    return tx.orders.insert({
+      shopId: shop.id, customerId: input.customerId, number: input.number ?? null, currency: shop.currency,
+      status: 'pending', paymentStatus: totals.total === 0 ? 'free' : 'unpaid', fulfillmentStatus: 'unfulfilled',
+      subtotal: totals.subtotal, discount: totals.discount, tax: totals.tax, taxOverride: null, total: totals.total,
+      promoCodeId: promo?.promo.id ?? null, promoCode: promo?.promo.code ?? null, country,
+      email: input.email ?? null, metadata: input.metadata ?? {}, placedAt: null, cancelledAt: null,
+    }, totals.lines.map((l) => ({
+      productId: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unitAmount: l.unitAmount,
+      subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
+    })));
+  });
+}

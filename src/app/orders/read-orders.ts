@@ -1,0 +1,32 @@
+/** Reading orders: platform callers see every order, a customer only their own (others are "not found"). */
+import type { Order, OrderLine, Page, PageRequest, PaymentTransaction, StatusChange } from '../../ports/records.js';
+import type { Deps, Principal } from '../deps.js';
+import { found } from '../validate.js';
+
+export async function visibleOrder(deps: Deps, principal: Principal, id: number): Promise<Order> {
+  const order = await deps.store.orders.get(id);
+  const mine = order && (principal.role !== 'customer' || order.customerId === principal.customerId);
+  return found(mine ? order : undefined, 'order', id);
+}
+
+export interface OrderDetails {
+  readonly order: Order;
+  readonly lines: readonly OrderLine[];
+  readonly transactions: readonly PaymentTransaction[];
+  readonly history: readonly StatusChange[];
+}
+
+export async function orderDetails(deps: Deps, principal: Principal, id: number): Promise<OrderDetails> {
+  const order = await visibleOrder(deps, principal, id);
+  const [lines, transactions, history] = await Promise.all([
+    deps.store.orders.lines(id), deps.store.transactions.listByOrder(id), deps.store.orders.history(id),
+  ]);
+  return { order, lines, transactions, history };
+}
+
+export async function listOrders(
+  deps: Deps, principal: Principal, filter: { shopId?: string | undefined; customerId?: string | undefined }, page: PageRequest,
+): Promise<Page<Order>> {
+  const customerId = principal.role === 'customer' ? principal.customerId : filter.customerId;
+  return deps.store.orders.list({ shopId: filter.shopId, customerId }, page);
+}

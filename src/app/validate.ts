@@ -1,0 +1,41 @@
+/** Semantic checks shared by use cases (the HTTP schemas already checked types and shapes). */
+import { isCurrency } from '../domain/currencies.js';
+import { DomainError } from '../domain/errors.js';
+
+export function invalid(field: string, message: string): DomainError {
+  return new DomainError('validation_failed', `${field.replace(/^\//, '').replaceAll('/', '.')} ${message}`, [{ field, message }]);
+}
+
+export function currency(value: string, field = '/currency'): string {
+  const code = value.toUpperCase();
+  if (!isCurrency(code)) throw new DomainError('unsupported_currency', `${code} is not an ISO-4217 currency`, [{ field, message: 'is not an ISO-4217 currency code' }]);
+  return code;
+}
+
+export function url(value: string | null | undefined, field: string): string | null | undefined {
+  if (value === null || value === undefined) return value;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw invalid(field, 'is not an absolute URL');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalid(field, 'must be an http or https URL');
+  return parsed.toString();
+}
+
+export function country(value: string | null | undefined, field = '/country'): string | null | undefined {
+  if (value === null || value === undefined) return value;
+  if (!/^[A-Za-z]{2}$/.test(value)) throw invalid(field, 'must be an ISO 3166-1 alpha-2 country code');
+  return value.toUpperCase();
+}
+
+export function found<T>(value: T | undefined, what: string, id: string | number): T {
+  if (value === undefined) throw new DomainError('not_found', `${what} ${id} not found`);
+  return value;
+}
+
+/** Drops keys whose value is undefined, so a partial update only touches what was sent. */
+export function defined<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as never;
+}

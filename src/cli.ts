@@ -1,0 +1,99 @@
+/**
+ * `paybridge serve | worker | migrate | seed | keys create <name> <role>` — the command-line entry point.
+ */
+import { loadConfig, type Config } from './config.js';
+import { createApiKey } from './app/api-keys.js';
+import { seedDemo, DEMO } from './app/seed-demo.js';
+import { openRuntime, startServer, type Runtime } from './main.js';
+import { runHousekeeping } from './worker/housekeeping.js';
+
+const USAGE = `usage: paybridge <command>
+  serve            run the API, the hosted pages and an in-process worker
+  worker           run only the worker (outbox delivery and scheduled jobs)
+  migrate          apply database migrations and exit
+  seed             create the demo data (if missing) and exit
+  keys create <name> <admin|integration>   create an API key and print it once`;
+
+function banner(config: Config, runtime: Runtime): string {
+  const lines = [
+    '',
+    `Paybridge is running on ${runtime.deps.store.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres://…'})`,
+    `  API        ${config.publicUrl}/api/v1`,
+    `  OpenAPI    ${config.publicUrl}/openapi.json`,
+    `  API docs   ${config.publicUrl}/docs`,
+    `  Health     ${config.publicUrl}/health    Metrics ${config.publicUrl}/metrics`,
+    `  Tokens     POST ${config.publicUrl}/oauth/token`,
+  ];
+  if (runtime.newAdminKey) lines.push('', `  Admin key (shown once, keep it): ${runtime.newAdminKey}`);
+  else if (config.adminKey) lines.push('', '  Admin key: the value of PAYBRIDGE_ADMIN_KEY');
+  else lines.push('', '  Admin key: printed at the first start (set PAYBRIDGE_ADMIN_KEY to choose one)');
+  if (runtime.demo) {
+    lines.push(
+      `  Demo shop  ${runtime.demo.shopId} (USD): courses 1, 2, 3 and bundle 4; promo code ${DEMO.promoCode}`,
+      `  Demo integration key: ${DEMO.integrationKey}`,
+      `  Demo customer: ${DEMO.customerEmail} / ${DEMO.customerPassword} (password grant at /oauth/token)`,
+      '  Demo data is for trying things out: start with PAYBRIDGE_DEMO=0 in production.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  const config = loadConfig();
+  switch (command) {
+    case 'serve': {
+      const runtime = await openRuntime(config);
+      const app = await startServer(config, runtime);
+      const stopWorker = runHousekeeping(runtime.deps);
+      process.stdout.write(banner(config, runtime));
+      const stop = async () => { stopWorker(); await app.close(); await runtime.deps.store.close(); process.exit(0); };
+      process.once('SIGINT', stop).once('SIGTERM', stop);
+      return;
+    }
+    case 'worker': {
+      const runtime = await openRuntime({ ...config, demo: false });
+      const stopWorker = runHousekeeping(runtime.deps);
+      process.stdout.write('Paybridge worker running\n');
+      const stop = async () => { stopWorker(); await runtime.deps.store.close(); process.exit(0); };
+      process.once('SIGINT', stop).once('SIGTERM', stop);
+      return;
+    }
+    case 'migrate': {
+      const runtime = await openRuntime({ ...config, demo: false });
+      if (runtime.newAdminKey) process.stdout.write(`Admin key (shown once, keep it): ${runtime.newAdminKey}\n`);
+      process.stdout.write('migrations applied\n');
+      await runtime.deps.store.close();
+      return;
+    }
+    case 'seed': {
+      const runtime = await openRuntime({ ...config, demo: false });
+      const demo = await seedDemo(runtime.deps);
+      process.stdout.write(`${demo.created ? 'demo data created' : 'demo data already present'}: shop ${demo.shopId}\n`);
+      await runtime.deps.store.close();
+      return;
+    }
+    case 'keys': {
+      const [action, name, role] = rest;
+      if (action !== 'create' || !name || (role !== 'admin' && role !== 'integration')) throw new UsageError();
+      const runtime = await openRuntime({ ...config, demo: false });
+      const { apiKey, secret } = await createApiKey(runtime.deps, { name, role });
+      process.stdout.write(`${apiKey.id} (${role}): ${secret}\nThis key is shown once.\n`);
+      await runtime.deps.store.close();
+      return;
+    }
+    default:
+      throw new UsageError();
+  }
+}
+
+class UsageError extends Error {}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${USAGE}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`paybridge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

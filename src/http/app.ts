@@ -1,0 +1,108 @@
+/**
+ * Builds the Fastify application: plugins in layers (logging and metrics, auth, idempotency, error
+ * mapping), then the routes. Used by `paybridge serve` and by the tests through `app.inject`.
+ */
+import swagger from '@fastify/swagger';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Deps } from '../app/deps.js';
+import { DomainError } from '../domain/errors.js';
+import { sendNativeError } from './errors.js';
+import { authPlugin } from './plugins/auth.js';
+import { idempotencyPlugin } from './plugins/idempotency.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { customerRoutes } from './routes/customers.js';
+import { docsRoutes } from './routes/docs.js';
+import { healthRoutes } from './routes/health.js';
+import { oauthRoutes } from './routes/oauth.js';
+import { orderRoutes } from './routes/orders.js';
+import { productRoutes } from './routes/products.js';
+import { promotionRoutes } from './routes/promotions.js';
+import { shopRoutes } from './routes/shops.js';
+import { ErrorBody } from './schemas.js';
+
+export interface AppOptions {
+  readonly deps: Deps;
+  /** Public base URL used in links (PUBLIC_URL). */
+  readonly publicUrl: string;
+  /** pino options, or false for no logs (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+  /** Requests per minute per client on the token endpoint. */
+  readonly tokenRateLimit?: number;
+}
+
+export const BODY_LIMIT = 256 * 1024;
+
+/** Headers that must never reach a log line. */
+export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-commercelayer-signature"]', 'req.headers["webhook-signature"]'];
+
+function validators() {
+  // Bodies are strict (a string is not a number); query strings and params are coerced from text.
+  const common = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
+  const body = addFormats.default(new Ajv.default({ ...common, coerceTypes: false }));
+  const text = addFormats.default(new Ajv.default({ ...common, coerceTypes: 'array' }));
+  for (const ajv of [body, text]) ajv.addSchema(ErrorBody as object, 'Error');
+  return { body, text };
+}
+
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const { deps } = options;
+  const app = Fastify({
+    logger: options.logger === undefined || options.logger === false ? false
+      : { ...(options.logger === true ? {} : options.logger), redact: { paths: REDACT, censor: '[redacted]' } },
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => deps.ids.next('req'),
+    requestIdHeader: false,
+    ajv: { customOptions: { allErrors: true } },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  });
+  const ajv = validators();
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
+  app.addSchema(ErrorBody);
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-request-id', request.id);
+    return payload;
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Paybridge', version: '0.1.0',
+        description: 'Self-hosted checkout and payment server. Native API under /api/v1: JSON, snake_case, amounts in integer minor units, cursor pagination, Idempotency-Key on every POST.',
+      },
+      servers: [{ url: options.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API key or an access token from /oauth/token' },
+          basic: { type: 'http', scheme: 'basic', description: 'The API key as user name, empty password' },
+        },
+      },
+    },
+    transform: ({ schema, url, route }) => {
+      const roles = (route.config as { roles?: readonly string[] } | undefined)?.roles;
+      if (!roles || !schema) return { schema, url };
+      const description = `${schema.description ? `${schema.description}\n\n` : ''}Callers: ${roles.join(', ')}.`;
+      return { schema: { ...schema, description, security: [{ bearer: [] }, { basic: [] }] } as typeof schema, url };
+    },
+  });
+  await app.register(metricsPlugin);
+  await app.register(authPlugin, { deps });
+  await app.register(idempotencyPlugin, { deps });
+
+  app.setNotFoundHandler((request, reply) => sendNativeError(request, reply,
+    new DomainError('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
+  app.setErrorHandler((error, request, reply) => sendNativeError(request, reply, error));
+
+  await app.register(healthRoutes, { deps });
+  await app.register(docsRoutes);
+  await app.register(oauthRoutes, { deps, rateLimitMax: options.tokenRateLimit ?? 30 });
+  await app.register(async (api) => {
+    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes]) {
+      await api.register(routes, { deps });
+    }
+  }, { prefix: '/api/v1' });
+  return app;
+}

@@ -1,0 +1,89 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { createCustomer, getCustomer, updateCustomer } from '../../app/customers.js';
+import type { Deps } from '../../app/deps.js';
+import type { Customer } from '../../ports/records.js';
+import { DomainError } from '../../domain/errors.js';
+import { caller } from '../plugins/auth.js';
+import { iso } from '../iso.js';
+import { listBody, pageRequest } from '../pagination.js';
+import { listQuery, Nullable, StringId, Timestamp, listOf, responses } from '../schemas.js';
+
+export const CustomerSchema = Type.Object({
+  id: Type.String(), object: Type.Literal('customer'), email: Type.String(),
+  first_name: Nullable(Type.String()), last_name: Nullable(Type.String()), restricted: Type.Boolean(),
+  has_password: Type.Boolean(), created_at: Timestamp, updated_at: Timestamp,
+}, { $id: 'Customer' });
+
+export function customerView(c: Customer) {
+  return {
+    id: c.id, object: 'customer' as const, email: c.email, first_name: c.firstName, last_name: c.lastName,
+    restricted: c.restricted, has_password: c.passwordHash !== null, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt),
+  };
+}
+
+const Name = Nullable(Type.String({ maxLength: 50 }));
+const Email = Type.String({ minLength: 3, maxLength: 254 });
+const Password = Type.String({ minLength: 8, maxLength: 200, description: 'Lets the customer sign in with the password grant' });
+
+const CreateCustomer = Type.Object({
+  email: Email, first_name: Type.Optional(Name), last_name: Type.Optional(Name), password: Type.Optional(Password),
+  restricted: Type.Optional(Type.Boolean({ description: 'A restricted customer may not buy' })),
+}, { additionalProperties: false });
+const UpdateCustomer = Type.Partial(CreateCustomer, { additionalProperties: false });
+const CustomerQuery = listQuery({ email: Type.Optional(Type.String({ maxLength: 254 })) });
+
+export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['Customers'];
+  const input = (b: { email?: string; first_name?: string | null; last_name?: string | null; password?: string; restricted?: boolean }) =>
+    ({ email: b.email, firstName: b.first_name, lastName: b.last_name, password: b.password, restricted: b.restricted });
+
+  /** A customer may only address itself; anyone else's id is "not found". */
+  const visibleId = (principal: ReturnType<typeof caller>, id: string) => {
+    if (principal.role === 'customer' && principal.customerId !== id) throw new DomainError('not_found', `customer ${id} not found`);
+    return id;
+  };
+
+  app.post('/customers', {
+    config: { roles: ['admin', 'integration'] },
+    schema: { tags, summary: 'Create a customer', body: CreateCustomer, response: responses(201, CustomerSchema) },
+  }, async (req, reply) => {
+    reply.status(201);
+    return customerView(await createCustomer(deps, { ...input(req.body), email: req.body.email }));
+  });
+
+  app.get('/customers', {
+    config: { roles: ['admin', 'integration'] },
+    schema: { tags, summary: 'List customers', querystring: CustomerQuery, response: responses(200, listOf(CustomerSchema)) },
+  }, async (req) => {
+    const page = await deps.store.customers.list({ email: req.query.email }, pageRequest(req.query));
+    return listBody(page, customerView, (c) => c.id);
+  });
+
+  app.get('/customers/me', {
+    config: { roles: ['customer'] },
+    schema: { tags, summary: 'The signed-in customer', response: responses(200, CustomerSchema) },
+  }, async (req) => {
+    const me = caller(req);
+    return customerView(await getCustomer(deps, me.role === 'customer' ? me.customerId : ''));
+  });
+
+  app.get('/customers/:id', {
+    config: { roles: ['admin', 'integration', 'customer'] },
+    schema: { tags, summary: 'Retrieve a customer', params: StringId, response: responses(200, CustomerSchema) },
+  }, async (req) => customerView(await getCustomer(deps, visibleId(caller(req), req.params.id))));
+
+  app.patch('/customers/:id', {
+    config: { roles: ['admin', 'integration', 'customer'] },
+    schema: { tags, summary: 'Update a customer (a customer may not change its own restriction)', params: StringId, body: UpdateCustomer, response: responses(200, CustomerSchema) },
+  }, async (req) => {
+    const principal = caller(req);
+    const id = visibleId(principal, req.params.id);
+    if (principal.role === 'customer' && req.body.restricted !== undefined) {
+      throw new DomainError('forbidden', 'a customer may not change its own restriction');
+    }
+    return customerView(await updateCustomer(deps, id, input(req.body)));
+  });
+}

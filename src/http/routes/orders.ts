@@ -1,0 +1,135 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../../app/deps.js';
+import { cancelOrder } from '../../app/orders/cancel-order.js';
+import { createOrder } from '../../app/orders/create-order.js';
+import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
+import { DomainError } from '../../domain/errors.js';
+import type { Order } from '../../ports/records.js';
+import { caller } from '../plugins/auth.js';
+import { iso, isoOrNull } from '../iso.js';
+import { listBody, pageRequest } from '../pagination.js';
+import { IntegerId, Metadata, Nullable, NullableTimestamp, Timestamp, listOf, listQuery, responses } from '../schemas.js';
+
+const Amount = Type.Integer({ description: 'Minor units' });
+
+const OrderLineSchema = Type.Object({
+  id: Type.Integer(), product_id: Type.Integer(), sku: Type.String(), title: Type.String(), quantity: Type.Integer(),
+  unit_amount: Amount, subtotal: Amount, discount: Amount, tax: Amount, total: Amount,
+});
+const TransactionSchema = Type.Object({
+  id: Type.String(), kind: Type.String(), status: Type.String(), amount: Amount, currency: Type.String(),
+  gateway_id: Nullable(Type.String()), parent_id: Nullable(Type.String()), processor_token: Nullable(Type.String()),
+  action_id: Nullable(Type.String()), error_code: Nullable(Type.String()), error_message: Nullable(Type.String()),
+  created_at: Timestamp, updated_at: Timestamp,
+});
+const HistorySchema = Type.Object({
+  axis: Type.String(), from: Type.String(), to: Type.String(), actor: Type.String(), reason: Nullable(Type.String()), at: Timestamp,
+});
+
+const orderFields = {
+  id: Type.Integer(), object: Type.Literal('order'), shop_id: Type.String(), customer_id: Nullable(Type.String()),
+  number: Nullable(Type.String()), currency: Type.String(),
+  status: Type.String({ description: 'draft | pending | placed | approved | cancelled' }),
+  payment_status: Type.String({ description: 'unpaid | authorized | partially_authorized | paid | partially_paid | voided | refunded | partially_refunded | free' }),
+  fulfillment_status: Type.String({ description: 'unfulfilled | in_progress | fulfilled | not_required | revoked' }),
+  subtotal: Amount, discount: Amount, tax: Amount, total: Amount, promo_code: Nullable(Type.String()),
+  country: Nullable(Type.String()), email: Nullable(Type.String()), metadata: Type.Record(Type.String(), Type.String()),
+  placed_at: NullableTimestamp, cancelled_at: NullableTimestamp, created_at: Timestamp, updated_at: Timestamp,
+};
+export const OrderSummarySchema = Type.Object(orderFields, { $id: 'OrderSummary' });
+export const OrderSchema = Type.Object({
+  ...orderFields, lines: Type.Array(OrderLineSchema), transactions: Type.Array(TransactionSchema), history: Type.Array(HistorySchema),
+}, { $id: 'Order' });
+
+export function orderSummaryView(o: Order) {
+  return {
+    id: o.id, object: 'order' as const, shop_id: o.shopId, customer_id: o.customerId, number: o.number, currency: o.currency,
+    status: o.status, payment_status: o.paymentStatus, fulfillment_status: o.fulfillmentStatus, subtotal: o.subtotal,
+    discount: o.discount, tax: o.tax, total: o.total, promo_code: o.promoCode, country: o.country, email: o.email,
+    metadata: o.metadata, placed_at: isoOrNull(o.placedAt), cancelled_at: isoOrNull(o.cancelledAt),
+    created_at: iso(o.createdAt), updated_at: iso(o.updatedAt),
+  };
+}
+
+export function orderView(d: OrderDetails) {
+  return {
+    ...orderSummaryView(d.order),
+    lines: d.lines.map((l) => ({
+      id: l.id, product_id: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unit_amount: l.unitAmount,
+      subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
+    })),
+    transactions: d.transactions.map((t) => ({
+      id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
+      parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode,
+      error_message: t.errorMessage, created_at: iso(t.createdAt), updated_at: iso(t.updatedAt),
+    })),
+    history: d.history.map((h) => ({ axis: h.axis, from: h.from, to: h.to, actor: h.actor, reason: h.reason, at: iso(h.createdAt) })),
+  };
+}
+
+const CreateOrder = Type.Object({
+  shop_id: Type.String({ minLength: 1, maxLength: 64 }),
+  customer_id: Type.Optional(Nullable(Type.String({ maxLength: 64, description: 'Platform callers only; a customer orders for itself' }))),
+  lines: Type.Array(Type.Object({
+    product_id: Type.Integer({ minimum: 1 }), quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
+  }, { additionalProperties: false }), { minItems: 1, maxItems: 100 }),
+  promo_code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+  country: Type.Optional(Nullable(Type.String({ minLength: 2, maxLength: 2 }))),
+  email: Type.Optional(Nullable(Type.String({ minLength: 3, maxLength: 254 }))),
+  number: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'Your order number, unique per shop' }))),
+  metadata: Type.Optional(Metadata),
+}, { additionalProperties: false, description: 'Prices are never sent: they come from the catalog, promo codes and tax rates' });
+
+export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['Orders'];
+  const anyone = { roles: ['admin', 'integration', 'customer'] as const };
+
+  app.post('/orders', {
+    config: anyone, schema: { tags, summary: 'Create an order priced by the server', body: CreateOrder, response: responses(201, OrderSchema) },
+  }, async (req, reply) => {
+    const principal = caller(req);
+    const b = req.body;
+    if (principal.role === 'customer' && b.customer_id != null && b.customer_id !== principal.customerId) {
+      throw new DomainError('forbidden', 'a customer may only create orders for itself', [{ field: '/customer_id', message: 'must be your own id' }]);
+    }
+    const order = await createOrder(deps, {
+      shopId: b.shop_id, customerId: principal.role === 'customer' ? principal.customerId : b.customer_id ?? null,
+      lines: b.lines.map((l) => ({ productId: l.product_id, quantity: l.quantity ?? 1 })),
+      promoCode: b.promo_code, country: b.country, email: b.email, number: b.number, metadata: b.metadata,
+    });
+    reply.status(201);
+    return orderView(await orderDetails(deps, principal, order.id));
+  });
+
+  app.get('/orders', {
+    config: anyone,
+    schema: {
+      tags, summary: 'List orders (a customer sees its own)',
+      querystring: listQuery({ shop_id: Type.Optional(Type.String({ maxLength: 64 })), customer_id: Type.Optional(Type.String({ maxLength: 64 })) }),
+      response: responses(200, listOf(OrderSummarySchema)),
+    },
+  }, async (req) => listBody(
+    await listOrders(deps, caller(req), { shopId: req.query.shop_id, customerId: req.query.customer_id }, pageRequest(req.query)),
+    orderSummaryView, (o) => o.id,
+  ));
+
+  app.get('/orders/:id', {
+    config: anyone, schema: { tags, summary: 'Retrieve an order with its lines, transactions and history', params: IntegerId, response: responses(200, OrderSchema) },
+  }, async (req) => orderView(await orderDetails(deps, caller(req), req.params.id)));
+
+  app.post('/orders/:id/cancel', {
+    config: anyone,
+    schema: {
+      tags, summary: 'Cancel an order that has taken no money', params: IntegerId,
+      body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })),
+      response: responses(200, OrderSchema),
+    },
+  }, async (req) => {
+    const principal = caller(req);
+    await cancelOrder(deps, principal, req.params.id, req.body?.reason ?? null);
+    return orderView(await orderDetails(deps, principal, req.params.id));
+  });
+}

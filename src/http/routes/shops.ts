@@ -1,0 +1,87 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import type { Deps } from '../../app/deps.js';
+import { createShop, getShop, updateShop } from '../../app/shops.js';
+import type { Shop } from '../../ports/records.js';
+import { iso } from '../iso.js';
+import { listBody, pageRequest } from '../pagination.js';
+import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, listOf, responses } from '../schemas.js';
+
+const UrlField = Nullable(Type.String({ format: 'uri', maxLength: 2000 }));
+
+export const ShopSchema = Type.Object({
+  id: Type.String(), object: Type.Literal('shop'), name: Type.String(), currency: Type.String(),
+  remote_checkout_url: Nullable(Type.String()), success_url: Nullable(Type.String()), cancel_url: Nullable(Type.String()),
+  auto_capture: Type.Boolean(), clearing_days: Type.Integer(),
+  webhook_secret: Type.Optional(Type.String({ description: 'Only in the response that created the shop, and to admins at /shops/{id}/secret' })),
+  created_at: Timestamp, updated_at: Timestamp,
+}, { $id: 'Shop' });
+
+export function shopView(s: Shop, withSecret = false) {
+  return {
+    id: s.id, object: 'shop' as const, name: s.name, currency: s.currency, remote_checkout_url: s.remoteCheckoutUrl,
+    success_url: s.successUrl, cancel_url: s.cancelUrl, auto_capture: s.autoCapture, clearing_days: s.clearingDays,
+    ...(withSecret ? { webhook_secret: s.webhookSecret } : {}), created_at: iso(s.createdAt), updated_at: iso(s.updatedAt),
+  };
+}
+
+const ShopFields = {
+  name: ShortText,
+  currency: CurrencyCode,
+  remote_checkout_url: Type.Optional(UrlField),
+  success_url: Type.Optional(UrlField),
+  cancel_url: Type.Optional(UrlField),
+  auto_capture: Type.Optional(Type.Boolean({ description: 'Capture at payment (single-stage); false = authorize only' })),
+  clearing_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 3, description: 'Days from payment to completed' })),
+};
+const CreateShop = Type.Object(ShopFields, { additionalProperties: false });
+const UpdateShop = Type.Partial(Type.Object({ ...ShopFields, currency: Type.Never() }), { additionalProperties: false });
+
+type ShopBody = { name?: string; currency?: string; remote_checkout_url?: string | null; success_url?: string | null;
+  cancel_url?: string | null; auto_capture?: boolean; clearing_days?: number };
+
+function input(body: ShopBody) {
+  return {
+    name: body.name, currency: body.currency, remoteCheckoutUrl: body.remote_checkout_url, successUrl: body.success_url,
+    cancelUrl: body.cancel_url, autoCapture: body.auto_capture, clearingDays: body.clearing_days,
+  };
+}
+
+export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['Shops'];
+  app.post('/shops', {
+    config: { roles: ['admin'] },
+    schema: { tags, summary: 'Create a shop', body: CreateShop, response: responses(201, ShopSchema) },
+  }, async (req, reply) => {
+    reply.status(201);
+    return shopView(await createShop(deps, { ...input(req.body), name: req.body.name, currency: req.body.currency }), true);
+  });
+
+  app.get('/shops', {
+    config: { roles: ['admin', 'integration'] },
+    schema: { tags, summary: 'List shops', querystring: ListQuery, response: responses(200, listOf(ShopSchema)) },
+  }, async (req) => {
+    const page = await deps.store.shops.list(pageRequest(req.query));
+    return listBody(page, (s) => shopView(s), (s) => s.id);
+  });
+
+  app.get('/shops/:id', {
+    config: { roles: ['admin', 'integration'] },
+    schema: { tags, summary: 'Retrieve a shop', params: StringId, response: responses(200, ShopSchema) },
+  }, async (req) => shopView(await getShop(deps, req.params.id)));
+
+  app.get('/shops/:id/secret', {
+    config: { roles: ['admin'] },
+    schema: {
+      tags, summary: 'Reveal the shop\'s webhook secret (Standard Webhooks, whsec_…)', params: StringId,
+      response: responses(200, Type.Object({ webhook_secret: Type.String() })),
+    },
+  }, async (req) => ({ webhook_secret: (await getShop(deps, req.params.id)).webhookSecret }));
+
+  app.patch('/shops/:id', {
+    config: { roles: ['admin'] },
+    schema: { tags, summary: 'Update a shop', params: StringId, body: UpdateShop, response: responses(200, ShopSchema) },
+  }, async (req) => shopView(await updateShop(deps, req.params.id, input(req.body))));
+}

@@ -1,0 +1,65 @@
+/**
+ * Wiring: the only module that imports every layer. Opens the store, migrates, makes sure the server
+ * secrets, the admin key and (unless turned off) the demo data exist, and builds the HTTP app.
+ */
+import type { FastifyInstance } from 'fastify';
+import { NodeHasher } from './adapters/node-crypto.js';
+import { JwtSigner } from './adapters/jwt-signer.js';
+import { RandomIds } from './adapters/random-ids.js';
+import { createStore } from './adapters/store/kysely-store.js';
+import { SystemClock } from './adapters/system-clock.js';
+import { createApiKey, ensureApiKey } from './app/api-keys.js';
+import type { Deps } from './app/deps.js';
+import { seedDemo, type DemoSummary } from './app/seed-demo.js';
+import type { Config } from './config.js';
+import { buildApp } from './http/app.js';
+import type { Clock } from './ports/clock.js';
+import type { Ids } from './ports/ids.js';
+import type { Store } from './ports/store.js';
+
+export interface Runtime {
+  readonly deps: Deps;
+  /** Set when this start created the admin key: it is printed once and never again. */
+  readonly newAdminKey: string | null;
+  readonly demo: DemoSummary | null;
+}
+
+export interface RuntimeOverrides {
+  readonly clock?: Clock;
+  readonly ids?: Ids;
+  readonly store?: Store;
+}
+
+/** Opens the database and prepares everything the processes need. */
+export async function openRuntime(config: Config, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const clock = overrides.clock ?? new SystemClock();
+  const ids = overrides.ids ?? new RandomIds(clock);
+  const store = overrides.store ?? createStore({ url: config.databaseUrl, clock, ids });
+  await store.migrate();
+  const jwtSecret = await store.settings.putIfAbsent('jwt_secret', ids.secret(32));
+  const hasher = new NodeHasher();
+  const deps: Deps = { store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock) };
+
+  let newAdminKey: string | null = null;
+  if (config.adminKey) {
+    await ensureApiKey(deps, config.adminKey, 'Admin key (PAYBRIDGE_ADMIN_KEY)', 'admin');
+  } else if (!(await store.settings.get('first_admin_key'))) {
+    // First start without PAYBRIDGE_ADMIN_KEY: make one and print it once. Of two processes racing
+    // here, the one that records its key first wins; the other revokes its own and prints nothing.
+    const created = await createApiKey(deps, { name: 'Admin key (first start)', role: 'admin' });
+    const winner = await store.settings.putIfAbsent('first_admin_key', created.apiKey.id);
+    if (winner === created.apiKey.id) newAdminKey = created.secret;
+    else await store.apiKeys.revoke(created.apiKey.id, clock.now());
+  }
+  const demo = config.demo ? await seedDemo(deps) : null;
+  return { deps, newAdminKey, demo };
+}
+
+export async function startServer(config: Config, runtime: Runtime): Promise<FastifyInstance> {
+  const app = await buildApp({
+    deps: runtime.deps, publicUrl: config.publicUrl,
+    logger: { level: config.logLevel },
+  });
+  await app.listen({ port: config.port, host: config.host });
+  return app;
+}

@@ -1,0 +1,27 @@
+/** Hashing and constant-time comparison for credentials. Implementations never log their inputs. */
+export interface Hasher {
+  /** SHA-256 hex of a high-entropy token (API key, refresh token): deterministic, for indexed lookup. */
+  hashToken(token: string): string;
+  /** A salted, slow hash of a human password (scrypt). */
+  hashPassword(password: string): Promise<string>;
+  /** True when `password` matches `hash`; the comparison is timing-safe. False for a malformed hash. */
+  verifyPassword(password: string, hash: string): Promise<boolean>;
+  /** Timing-safe equality of two strings (false when lengths differ, without early exit on content). */
+  safeEqual(a: string, b: string): boolean;
+}
+
+/** Claims carried by an access token. */
+export interface AccessClaims {
+  /** `customer` tokens come from the password grant; `admin`/`integration` from client credentials. */
+  readonly role: 'admin' | 'integration' | 'customer';
+  /** Customer id or API key id. */
+  readonly subject: string;
+}
+
+/** Signs and verifies short-lived access tokens (JWT, HS256). */
+export interface TokenSigner {
+  /** Returns a compact JWT valid for `ttlSeconds` from the clock's now. */
+  sign(claims: AccessClaims, ttlSeconds: number): Promise<string>;
+  /** The claims of a valid, unexpired token; `null` for anything else (bad signature, expired, malformed). */
+  verify(token: string): Promise<AccessClaims | null>;
+}

@@ -1,0 +1,263 @@
+/**
+ * The records the Store reads and writes. Amounts are integer minor units of the record's currency;
+ * times are milliseconds since the Unix epoch (from the Clock port); ids are strings from the Ids port,
+ * except products and orders, whose ids are integers because seed 001 exposes them as JSON numbers.
+ */
+import type { FulfillmentStatus, OrderStatus, PaymentStatus } from '../domain/order.js';
+import type { TransactionKind, TransactionStatus } from '../domain/payment.js';
+
+export type Role = 'admin' | 'integration';
+
+export interface Shop {
+  readonly id: string;
+  readonly name: string;
+  readonly currency: string;
+  /** Seed 000: the merchant's external checkout page; the purchase id is appended as `?purchase_id=`. */
+  readonly remoteCheckoutUrl: string | null;
+  readonly successUrl: string | null;
+  readonly cancelUrl: string | null;
+  readonly autoCapture: boolean;
+  /** Days between a successful payment and the order becoming `approved` (seed 004 `completed`), 1–3. */
+  readonly clearingDays: number;
+  /** Standard Webhooks secret (`whsec_…`) that signs this shop's callbacks and verifies its inbound webhooks. */
+  readonly webhookSecret: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type ProductKind = 'course' | 'bundle';
+
+export interface ProductPrice {
+  readonly currency: string;
+  readonly amount: number;
+}
+
+export interface Product {
+  readonly id: number;
+  readonly shopId: string;
+  readonly kind: ProductKind;
+  readonly title: string;
+  readonly sku: string;
+  readonly description: string | null;
+  readonly active: boolean;
+  readonly prices: readonly ProductPrice[];
+  /** For a bundle, the ids of the courses it grants; empty for a course. */
+  readonly courseIds: readonly number[];
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface Customer {
+  readonly id: string;
+  readonly email: string;
+  readonly firstName: string | null;
+  readonly lastName: string | null;
+  /** A restricted account may sign in but may not buy (seed 001 answers 403). */
+  readonly restricted: boolean;
+  readonly passwordHash: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type PromoKind = 'percent_off' | 'amount_off' | 'price_override';
+
+export interface PromoCode {
+  readonly id: string;
+  readonly shopId: string;
+  /** Stored upper-case; matched case-insensitively. */
+  readonly code: string;
+  readonly kind: PromoKind;
+  /** percent_off: parts per million (25% = 250000). */
+  readonly percentOffPpm: number | null;
+  /** amount_off / price_override: minor units of `currency`. */
+  readonly amount: number | null;
+  readonly currency: string | null;
+  /** Restricts the code to one product; null applies it to every line. */
+  readonly productId: number | null;
+  readonly expiresAt: number | null;
+  readonly usageLimit: number | null;
+  readonly timesUsed: number;
+  readonly oncePerCustomer: boolean;
+  readonly active: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface TaxRate {
+  readonly id: string;
+  readonly shopId: string;
+  readonly name: string;
+  /** ISO 3166-1 alpha-2; null is the shop's default rate, used when no country-specific rate matches. */
+  readonly country: string | null;
+  /** Exclusive tax rate in parts per million (20% = 200000). */
+  readonly ratePpm: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ApiKey {
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role;
+  /** The first characters of the key, safe to display so people can tell keys apart. */
+  readonly prefix: string;
+  /** SHA-256 hex of the key; the key itself is shown once at creation and never stored. */
+  readonly hash: string;
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface RefreshToken {
+  readonly id: string;
+  readonly customerId: string;
+  readonly hash: string;
+  /** Every token minted by rotation from one sign-in shares a family; reuse of a rotated token revokes it. */
+  readonly family: string;
+  readonly expiresAt: number;
+  readonly usedAt: number | null;
+  readonly revokedAt: number | null;
+  readonly createdAt: number;
+}
+
+export interface Order {
+  readonly id: number;
+  readonly shopId: string;
+  readonly customerId: string | null;
+  /** The merchant's own order number (seed 004 `orderNumber`), unique per shop when given. */
+  readonly number: string | null;
+  readonly currency: string;
+  readonly status: OrderStatus;
+  readonly paymentStatus: PaymentStatus;
+  readonly fulfillmentStatus: FulfillmentStatus;
+  readonly subtotal: number;
+  readonly discount: number;
+  readonly tax: number;
+  /** Tax set by an external checkout page (seed 000 `tax_price_cents`); replaces the computed tax. */
+  readonly taxOverride: number | null;
+  readonly total: number;
+  readonly promoCodeId: string | null;
+  readonly promoCode: string | null;
+  readonly country: string | null;
+  readonly email: string | null;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly placedAt: number | null;
+  readonly cancelledAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Incremented by every update; guarded updates compare it to detect concurrent changes. */
+  readonly version: number;
+}
+
+export interface OrderLine {
+  readonly id: number;
+  readonly orderId: number;
+  readonly productId: number;
+  readonly sku: string;
+  readonly title: string;
+  readonly quantity: number;
+  readonly unitAmount: number;
+  readonly subtotal: number;
+  readonly discount: number;
+  readonly tax: number;
+  readonly total: number;
+}
+
+export type StatusAxis = 'status' | 'payment_status' | 'fulfillment_status';
+
+/** One row of an order's append-only history: which axis moved, from what to what, and who moved it. */
+export interface StatusChange {
+  readonly id: string;
+  readonly orderId: number;
+  readonly axis: StatusAxis;
+  readonly from: string;
+  readonly to: string;
+  /** `api_key:<id>`, `customer:<id>`, `gateway:<id>`, `system:<job>`. */
+  readonly actor: string;
+  readonly reason: string | null;
+  readonly createdAt: number;
+}
+
+/** An append-only payment transaction; only `pending` rows are ever completed, once. */
+export interface PaymentTransaction {
+  readonly id: string;
+  readonly orderId: number;
+  readonly gatewayId: string | null;
+  readonly kind: TransactionKind;
+  readonly status: TransactionStatus;
+  readonly amount: number;
+  readonly currency: string;
+  /** The transaction this one acts on: capture/void → authorization, refund → capture. */
+  readonly parentId: string | null;
+  /** Deterministic key sent to the processor so a retried call has one effect. Unique. */
+  readonly idempotencyKey: string;
+  readonly processorToken: string | null;
+  /** Seed 002: the processor's id for an asynchronous (202) transaction, completed by webhook. */
+  readonly actionId: string | null;
+  readonly errorCode: string | null;
+  readonly errorMessage: string | null;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type GatewayKind = 'sandbox' | 'external' | 'manual';
+
+export interface Gateway {
+  readonly id: string;
+  readonly shopId: string;
+  readonly kind: GatewayKind;
+  readonly name: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface LedgerAccount {
+  readonly id: string;
+  /** Unique, human-meaningful: `merchant:<shop>:USD`, `processor:<gateway>:USD`, `customer:<id>:USD`. */
+  readonly code: string;
+  readonly currency: string;
+  readonly mayGoNegative: boolean;
+  /** Sum of all postings to the account, minor units. */
+  readonly balance: number;
+  readonly createdAt: number;
+}
+
+export interface LedgerPosting {
+  readonly accountId: string;
+  readonly amount: number;
+}
+
+export interface LedgerTransfer {
+  readonly id: string;
+  readonly currency: string;
+  readonly kind: string;
+  /** What caused it (a transaction id, a top-up id); unique per kind so a retry posts once. */
+  readonly reference: string;
+  readonly postings: readonly LedgerPosting[];
+  readonly createdAt: number;
+}
+
+/** A stored response for an `Idempotency-Key`, scoped to the caller that sent it. */
+export interface IdempotencyRecord {
+  readonly scope: string;
+  readonly key: string;
+  readonly requestHash: string;
+  /** null while the first request is still running. */
+  readonly statusCode: number | null;
+  readonly responseBody: string | null;
+  readonly createdAt: number;
+}
+
+/** A page of a list, ordered by id ascending. */
+export interface Page<T> {
+  readonly items: readonly T[];
+  readonly hasMore: boolean;
+}
+
+export interface PageRequest {
+  /** 1–100. */
+  readonly limit: number;
+  /** Return items whose id is greater than this one. */
+  readonly after?: string | number | undefined;
+}

@@ -1,0 +1,172 @@
+/**
+ * Persistence. Every method of a repository runs in the transaction it was obtained from, or in its own
+ * implicit one when called on the Store directly. Methods throw only on storage faults; "not there" is
+ * `undefined`, and a refused guarded update is `false`.
+ */
+import type {
+  ApiKey, Customer, Gateway, IdempotencyRecord, LedgerAccount, LedgerTransfer, Order, OrderLine, Page,
+  PageRequest, PaymentTransaction, Product, PromoCode, RefreshToken, Shop, StatusChange, TaxRate,
+} from './records.js';
+
+type New<T> = Omit<T, 'createdAt' | 'updatedAt'>;
+type Patch<T> = Partial<Omit<T, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export interface ShopRepo {
+  insert(shop: New<Shop>): Promise<Shop>;
+  update(id: string, patch: Patch<Shop>): Promise<Shop | undefined>;
+  get(id: string): Promise<Shop | undefined>;
+  list(page: PageRequest): Promise<Page<Shop>>;
+}
+
+export interface ProductRepo {
+  /** Inserts with the next integer id, or with `id` when given (demo data pins ids 1, 2, 3). */
+  insert(product: Omit<New<Product>, 'id'> & { id?: number }): Promise<Product>;
+  update(id: number, patch: Patch<Product>): Promise<Product | undefined>;
+  get(id: number): Promise<Product | undefined>;
+  getMany(ids: readonly number[]): Promise<Product[]>;
+  getBySku(shopId: string, sku: string): Promise<Product | undefined>;
+  list(filter: { shopId?: string | undefined; active?: boolean | undefined }, page: PageRequest): Promise<Page<Product>>;
+}
+
+export interface CustomerRepo {
+  insert(customer: New<Customer>): Promise<Customer>;
+  update(id: string, patch: Patch<Customer>): Promise<Customer | undefined>;
+  get(id: string): Promise<Customer | undefined>;
+  /** Case-insensitive. */
+  getByEmail(email: string): Promise<Customer | undefined>;
+  list(filter: { email?: string | undefined }, page: PageRequest): Promise<Page<Customer>>;
+}
+
+export interface PromoCodeRepo {
+  insert(promo: New<PromoCode>): Promise<PromoCode>;
+  update(id: string, patch: Patch<PromoCode>): Promise<PromoCode | undefined>;
+  get(id: string): Promise<PromoCode | undefined>;
+  /** `code` is matched case-insensitively. */
+  getByCode(shopId: string, code: string): Promise<PromoCode | undefined>;
+  list(filter: { shopId?: string | undefined }, page: PageRequest): Promise<Page<PromoCode>>;
+  /** Counts one use, only while under the usage limit; false when the code is used up. */
+  use(id: string): Promise<boolean>;
+  /** Gives one use back (the order that used it was cancelled). */
+  release(id: string): Promise<void>;
+}
+
+export interface TaxRateRepo {
+  insert(rate: New<TaxRate>): Promise<TaxRate>;
+  update(id: string, patch: Patch<TaxRate>): Promise<TaxRate | undefined>;
+  get(id: string): Promise<TaxRate | undefined>;
+  delete(id: string): Promise<boolean>;
+  list(filter: { shopId?: string | undefined }, page: PageRequest): Promise<Page<TaxRate>>;
+  /** The rate for `country` in the shop, else the shop's default (country null), else undefined. */
+  find(shopId: string, country: string | null): Promise<TaxRate | undefined>;
+}
+
+export interface ApiKeyRepo {
+  insert(key: Omit<ApiKey, 'createdAt'> & { createdAt?: number }): Promise<ApiKey>;
+  getByHash(hash: string): Promise<ApiKey | undefined>;
+  get(id: string): Promise<ApiKey | undefined>;
+  revoke(id: string, at: number): Promise<boolean>;
+  list(page: PageRequest): Promise<Page<ApiKey>>;
+}
+
+export interface RefreshTokenRepo {
+  insert(token: Omit<RefreshToken, 'usedAt' | 'revokedAt'>): Promise<RefreshToken>;
+  getByHash(hash: string): Promise<RefreshToken | undefined>;
+  /** Marks an unused, unrevoked token used; false when it was already used or revoked (a replay). */
+  markUsed(id: string, at: number): Promise<boolean>;
+  revokeFamily(family: string, at: number): Promise<void>;
+}
+
+export interface OrderRepo {
+  insert(order: Omit<New<Order>, 'id' | 'version'>, lines: readonly Omit<OrderLine, 'id' | 'orderId'>[]): Promise<Order>;
+  get(id: number): Promise<Order | undefined>;
+  /** Reads the order and, on PostgreSQL, locks its row until the transaction ends. */
+  getForUpdate(id: number): Promise<Order | undefined>;
+  lines(orderId: number): Promise<OrderLine[]>;
+  list(filter: { shopId?: string | undefined; customerId?: string | undefined }, page: PageRequest): Promise<Page<Order>>;
+  /** Applies `patch` only if the stored version is `version`; bumps the version. False if it changed. */
+  updateGuarded(id: number, version: number, patch: Patch<Omit<Order, 'version'>>): Promise<boolean>;
+  addStatusChange(change: StatusChange): Promise<void>;
+  /** Orders of `customerId` that used the promo code and were not cancelled. */
+  countWithPromo(promoCodeId: string, customerId: string): Promise<number>;
+  history(orderId: number): Promise<StatusChange[]>;
+}
+
+export interface TransactionRepo {
+  insert(txn: New<PaymentTransaction>): Promise<PaymentTransaction>;
+  get(id: string): Promise<PaymentTransaction | undefined>;
+  getByIdempotencyKey(key: string): Promise<PaymentTransaction | undefined>;
+  getByActionId(gatewayId: string, actionId: string): Promise<PaymentTransaction | undefined>;
+  listByOrder(orderId: number): Promise<PaymentTransaction[]>;
+  /** Completes a `pending` row; false when it was no longer pending (someone else completed it). */
+  complete(id: string, patch: Pick<PaymentTransaction, 'status'> & Partial<Pick<PaymentTransaction,
+    'processorToken' | 'errorCode' | 'errorMessage' | 'metadata'>>, at: number): Promise<boolean>;
+}
+
+export interface GatewayRepo {
+  insert(gateway: New<Gateway>): Promise<Gateway>;
+  get(id: string): Promise<Gateway | undefined>;
+  list(filter: { shopId?: string | undefined }, page: PageRequest): Promise<Page<Gateway>>;
+}
+
+export interface LedgerRepo {
+  /** Returns the account with this code, creating it (balance 0) when missing. */
+  account(code: string, currency: string, mayGoNegative: boolean): Promise<LedgerAccount>;
+  getAccount(id: string): Promise<LedgerAccount | undefined>;
+  /**
+   * Writes the transfer and moves every balance with a guarded update (an account that may not go
+   * negative is only debited while its balance covers the posting). Returns false, having written
+   * nothing, when a guard refused; the caller's transaction must then be rolled back or abandoned.
+   * A transfer whose (kind, reference) already exists is not posted twice: returns true.
+   */
+  post(transfer: LedgerTransfer): Promise<boolean>;
+  transfers(accountId: string, page: PageRequest): Promise<Page<LedgerTransfer & { amount: number; cursor: number }>>;
+  /** Σ balances per currency — zero for every currency when the books balance. */
+  totals(): Promise<Record<string, number>>;
+}
+
+export interface IdempotencyRepo {
+  /** Claims the key for a new request; false when a record for (scope, key) already exists. */
+  claim(record: Omit<IdempotencyRecord, 'statusCode' | 'responseBody'>): Promise<boolean>;
+  get(scope: string, key: string): Promise<IdempotencyRecord | undefined>;
+  complete(scope: string, key: string, statusCode: number, responseBody: string): Promise<void>;
+  release(scope: string, key: string): Promise<void>;
+  /** Deletes records created before `before`; returns how many. */
+  purge(before: number): Promise<number>;
+}
+
+export interface SettingsRepo {
+  get(name: string): Promise<string | undefined>;
+  /** Inserts the value unless the name exists; returns the stored value either way. */
+  putIfAbsent(name: string, value: string): Promise<string>;
+}
+
+export interface Repos {
+  readonly shops: ShopRepo;
+  readonly products: ProductRepo;
+  readonly customers: CustomerRepo;
+  readonly promoCodes: PromoCodeRepo;
+  readonly taxRates: TaxRateRepo;
+  readonly apiKeys: ApiKeyRepo;
+  readonly refreshTokens: RefreshTokenRepo;
+  readonly orders: OrderRepo;
+  readonly transactions: TransactionRepo;
+  readonly gateways: GatewayRepo;
+  readonly ledger: LedgerRepo;
+  readonly idempotency: IdempotencyRepo;
+  readonly settings: SettingsRepo;
+}
+
+/** Thrown by `Store.tx` callbacks to roll back; the error propagates to the caller unchanged. */
+export interface Store extends Repos {
+  readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs `fn` in one database transaction: all of its writes commit together or none do. On SQLite the
+   * transaction takes the write lock at BEGIN (IMMEDIATE); on PostgreSQL it is READ COMMITTED, and
+   * conflicting writers are serialised by `getForUpdate` row locks and guarded updates.
+   * Never call a processor or any other network service inside `fn` (DESIGN rule 4).
+   */
+  tx<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /** Applies pending migrations. Idempotent; safe to call from several processes. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,54 @@
+/**
+ * Builds the whole HTTP app on a fresh database, with a fake clock, for `app.inject` tests.
+ * Returns the admin key, the demo integration key, the demo shop and a helper to sign in customers.
+ */
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { FakeClock } from '../../src/adapters/system-clock.js';
+import { DEMO } from '../../src/app/seed-demo.js';
+import type { Deps } from '../../src/app/deps.js';
+import { loadConfig } from '../../src/config.js';
+import { buildApp } from '../../src/http/app.js';
+import { openRuntime } from '../../src/main.js';
+import { testDatabase, type Dialect } from './stores.js';
+
+export const ADMIN_KEY = 'pb_admin_test_key_0123456789abcdef';
+export const INTEGRATION_KEY = DEMO.integrationKey;
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly deps: Deps;
+  readonly clock: FakeClock;
+  readonly shopId: string;
+  /** Sends a request with `Authorization: Bearer <auth>` when auth is given. */
+  request(options: InjectOptions & { auth?: string }): Promise<LightMyRequestResponse>;
+  /** Creates a customer with a password and returns an access token for it. */
+  customerToken(email: string, password?: string): Promise<{ id: string; token: string }>;
+  close(): Promise<void>;
+}
+
+export async function testApp(dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number } = {}): Promise<TestApp> {
+  const db = await testDatabase(dialect);
+  const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
+  const config = loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1' });
+  const runtime = await openRuntime(config, { clock });
+  const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000 });
+  await app.ready();
+  const request = ({ auth, headers, ...rest }: InjectOptions & { auth?: string }) =>
+    app.inject({ ...rest, headers: { ...headers, ...(auth ? { authorization: `Bearer ${auth}` } : {}) } });
+  return {
+    app, deps: runtime.deps, clock, shopId: runtime.demo?.shopId ?? '',
+    request,
+    async customerToken(email, password = 'correct horse battery') {
+      const created = await request({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email, password } });
+      if (created.statusCode !== 201) throw new Error(`customer not created: ${created.body}`);
+      const token = await request({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'password', username: email, password } });
+      if (token.statusCode !== 200) throw new Error(`no token: ${token.body}`);
+      return { id: created.json().id as string, token: token.json().access_token as string };
+    },
+    async close() {
+      await app.close();
+      await runtime.deps.store.close();
+      await db.drop();
+    },
+  };
+}
