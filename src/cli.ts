@@ -4,12 +4,11 @@
 import { loadConfig, type Config } from './config.js';
 import { createApiKey } from './app/api-keys.js';
 import { seedDemo, DEMO } from './app/seed-demo.js';
-import { openRuntime, startServer, type Runtime } from './main.js';
-import { runHousekeeping } from './worker/housekeeping.js';
+import { createWorker, openRuntime, startServer, type Runtime } from './main.js';
 
 const USAGE = `usage: paybridge <command>
-  serve            run the API, the hosted pages and an in-process worker
-  worker           run only the worker (outbox delivery and scheduled jobs)
+  serve [--no-worker]   run the API, the hosted pages and (unless --no-worker) an in-process worker
+  worker [--lease-ms N] [--poll-ms N]   run only the worker (outbox delivery and scheduled jobs)
   migrate          apply database migrations and exit
   seed             create the demo data (if missing) and exit
   keys create <name> <admin|integration>   create an API key and print it once`;
@@ -45,17 +44,25 @@ async function main(argv: string[]): Promise<void> {
     case 'serve': {
       const runtime = await openRuntime(config);
       const app = await startServer(config, runtime);
-      const stopWorker = runHousekeeping(runtime.deps);
+      const background = rest.includes('--no-worker') ? null : createWorker(config, runtime);
+      background?.worker.start();
       process.stdout.write(banner(config, runtime));
-      const stop = async () => { stopWorker(); await app.close(); await runtime.deps.store.close(); process.exit(0); };
+      const stop = async () => {
+        await app.close();
+        await background?.worker.stop();
+        await background?.close();
+        await runtime.deps.store.close();
+        process.exit(0);
+      };
       process.once('SIGINT', stop).once('SIGTERM', stop);
       return;
     }
     case 'worker': {
       const runtime = await openRuntime({ ...config, demo: false });
-      const stopWorker = runHousekeeping(runtime.deps);
+      const background = createWorker(config, runtime, { leaseMs: numberFlag(rest, '--lease-ms') });
+      background.worker.start(numberFlag(rest, '--poll-ms'));
       process.stdout.write('Paybridge worker running\n');
-      const stop = async () => { stopWorker(); await runtime.deps.store.close(); process.exit(0); };
+      const stop = async () => { await background.worker.stop(); await background.close(); await runtime.deps.store.close(); process.exit(0); };
       process.once('SIGINT', stop).once('SIGTERM', stop);
       return;
     }
@@ -88,6 +95,14 @@ async function main(argv: string[]): Promise<void> {
 }
 
 class UsageError extends Error {}
+
+function numberFlag(args: readonly string[], name: string): number | undefined {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = Number(args[i + 1]);
+  if (!Number.isInteger(value) || value <= 0) throw new UsageError();
+  return value;
+}
 
 main(process.argv.slice(2)).catch((error: unknown) => {
   if (error instanceof UsageError) {

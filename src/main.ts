@@ -2,11 +2,16 @@
  * Wiring: the only module that imports every layer. Opens the store, migrates, makes sure the server
  * secrets, the admin key and (unless turned off) the demo data exist, and builds the HTTP app.
  */
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { FileMailer, SmtpMailer } from './adapters/mail/nodemailer-mailer.js';
+import { UndiciHttpClient } from './adapters/undici-http-client.js';
 import { NodeHasher } from './adapters/node-crypto.js';
 import { JwtSigner } from './adapters/jwt-signer.js';
 import { RandomIds } from './adapters/random-ids.js';
 import { createStore } from './adapters/store/kysely-store.js';
+import { StandardWebhookSigner } from './adapters/standard-webhooks.js';
 import { SystemClock } from './adapters/system-clock.js';
 import { createApiKey, ensureApiKey } from './app/api-keys.js';
 import type { Deps } from './app/deps.js';
@@ -16,6 +21,7 @@ import { buildApp } from './http/app.js';
 import type { Clock } from './ports/clock.js';
 import type { Ids } from './ports/ids.js';
 import type { Store } from './ports/store.js';
+import { Worker } from './worker/worker.js';
 
 export interface Runtime {
   readonly deps: Deps;
@@ -38,7 +44,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   await store.migrate();
   const jwtSecret = await store.settings.putIfAbsent('jwt_secret', ids.secret(32));
   const hasher = new NodeHasher();
-  const deps: Deps = { store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock) };
+  const deps: Deps = { store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner() };
 
   let newAdminKey: string | null = null;
   if (config.adminKey) {
@@ -62,4 +68,16 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Fas
   });
   await app.listen({ port: config.port, host: config.host });
   return app;
+}
+
+/** Where e-mails go without SMTP_URL: .eml files beside the SQLite database's default location. */
+export const MAIL_DIR = join('data', 'mail');
+
+export function createWorker(config: Config, runtime: Runtime, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
+  const http = new UndiciHttpClient();
+  const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : new FileMailer(MAIL_DIR);
+  const worker = new Worker(runtime.deps, { http, mailer }, {
+    id: `${hostname()}:${process.pid}:${runtime.deps.ids.secret(4)}`, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
+  });
+  return { worker, close: () => http.close() };
 }

@@ -1,6 +1,6 @@
 /** What every use case may use: the ports, nothing else. Built once in main.ts. */
 import type { Clock } from '../ports/clock.js';
-import type { Hasher, TokenSigner } from '../ports/crypto.js';
+import type { Hasher, TokenSigner, WebhookSigner } from '../ports/crypto.js';
 import type { Ids } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 
@@ -10,6 +10,7 @@ export interface Deps {
   readonly ids: Ids;
   readonly hasher: Hasher;
   readonly tokens: TokenSigner;
+  readonly signer: WebhookSigner;
 }
 
 /** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */

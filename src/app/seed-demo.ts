@@ -31,7 +31,7 @@ export async function seedDemo(deps: Deps): Promise<DemoSummary> {
   await deps.store.tx(async (tx) => {
     await tx.shops.insert({
       id: shopId, name: DEMO.shopName, currency: 'USD', remoteCheckoutUrl: null,
-      successUrl: null, cancelUrl: null, autoCapture: true, clearingDays: 1, webhookSecret: `whsec_${deps.ids.secret(32)}`,
+      successUrl: null, cancelUrl: null, autoCapture: true, clearingDays: 1, webhookSecret: deps.signer.newSecret(),
     });
     const course = (id: number, sku: string, title: string, amount: number) => tx.products.insert({
       id, shopId, kind: 'course', title, sku, description: null, active: true, prices: [{ currency: 'USD', amount }], courseIds: [],

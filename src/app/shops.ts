@@ -34,7 +34,7 @@ export async function createShop(deps: Deps, input: ShopInput & { name: string; 
     id: deps.ids.next('shop'), name: input.name, currency: values.currency!,
     remoteCheckoutUrl: values.remoteCheckoutUrl ?? null, successUrl: values.successUrl ?? null,
     cancelUrl: values.cancelUrl ?? null, autoCapture: values.autoCapture ?? true,
-    clearingDays: values.clearingDays ?? 1, webhookSecret: `whsec_${deps.ids.secret(32)}`,
+    clearingDays: values.clearingDays ?? 1, webhookSecret: deps.signer.newSecret(),
   });
 }
 

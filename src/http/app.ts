@@ -21,6 +21,7 @@ import { orderRoutes } from './routes/orders.js';
 import { productRoutes } from './routes/products.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { shopRoutes } from './routes/shops.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { ErrorBody } from './schemas.js';
 
 export interface AppOptions {
@@ -100,7 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsRoutes);
   await app.register(oauthRoutes, { deps, rateLimitMax: options.tokenRateLimit ?? 30 });
   await app.register(async (api) => {
-    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes]) {
+    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes, webhookRoutes]) {
       await api.register(routes, { deps });
     }
   }, { prefix: '/api/v1' });

@@ -52,6 +52,6 @@ const ERROR_RESPONSES = {
 } as const;
 
 /** Response schemas: the success shape plus the error envelope for the usual 4xx statuses. */
-export function responses<T extends TSchema>(status: 200 | 201, body: T) {
+export function responses<T extends TSchema>(status: 200 | 201 | 202, body: T) {
   return { [status]: body, ...ERROR_RESPONSES } as { [K in typeof status]: T } & typeof ERROR_RESPONSES;
 }

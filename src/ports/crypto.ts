@@ -25,3 +25,17 @@ export interface TokenSigner {
   /** The claims of a valid, unexpired token; `null` for anything else (bad signature, expired, malformed). */
   verify(token: string): Promise<AccessClaims | null>;
 }
+
+/** Standard Webhooks signatures (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256>`. */
+export interface WebhookSigner {
+  /** A fresh `whsec_<base64>` secret from a CSPRNG. */
+  newSecret(): string;
+  /** The `webhook-signature` header value for `${id}.${timestampSeconds}.${body}`. */
+  sign(secret: string, id: string, timestampSeconds: number, body: string): string;
+  /**
+   * True when one of the space-separated signatures in `signatureHeader` matches (timing-safe) and the
+   * timestamp is within `toleranceSeconds` of `nowSeconds`.
+   */
+  verify(secret: string, headers: { id: string; timestamp: string; signature: string }, body: string | Buffer,
+    nowSeconds: number, toleranceSeconds?: number): boolean;
+}

@@ -261,3 +261,83 @@ export interface PageRequest {
   /** Return items whose id is greater than this one. */
   readonly after?: string | number | undefined;
 }
+
+/** A domain event in the outbox, written in the transaction of the change it announces. */
+export interface DomainEvent {
+  readonly id: string;
+  /** e.g. `order.placed`, `payment.captured`, `purchase.fulfilled`. */
+  readonly type: string;
+  readonly shopId: string | null;
+  readonly orderId: number | null;
+  /** 1, 2, 3… per order, so receivers can put one order's events in order; null without an order. */
+  readonly sequence: number | null;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+}
+
+export interface WebhookEndpoint {
+  readonly id: string;
+  /** Only this shop's events; null receives every shop's. */
+  readonly shopId: string | null;
+  readonly url: string;
+  /** Standard Webhooks secret, `whsec_` + base64. */
+  readonly secret: string;
+  /** Event types to receive; `['*']` is all. */
+  readonly eventTypes: readonly string[];
+  readonly description: string | null;
+  readonly enabled: boolean;
+  readonly disabledReason: string | null;
+  readonly consecutiveFailures: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+/** One event for one endpoint; its id is the `webhook-id` header, the same on every attempt. */
+export interface WebhookDelivery {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly eventId: string;
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastStatusCode: number | null;
+  readonly lastError: string | null;
+  readonly deliveredAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface WebhookAttempt {
+  readonly id: number;
+  readonly deliveryId: string;
+  readonly attempt: number;
+  readonly statusCode: number | null;
+  readonly latencyMs: number;
+  readonly error: string | null;
+  readonly createdAt: number;
+}
+
+export type JobStatus = 'pending' | 'done' | 'failed';
+
+/** A side effect to run at least once: an e-mail, a callback, a fulfillment step. */
+export interface Job {
+  readonly id: string;
+  readonly kind: string;
+  /** Jobs with the same dedupe key are enqueued once. */
+  readonly dedupeKey: string | null;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly lastError: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** A lease on work items: the worker that holds it until `until` may complete them. */
+export interface Lease {
+  readonly owner: string;
+  readonly until: number;
+}

@@ -4,6 +4,9 @@
  * `undefined`, and a refused guarded update is `false`.
  */
 import type {
+  DomainEvent, Job, Lease, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
+} from './records.js';
+import type {
   ApiKey, Customer, Gateway, IdempotencyRecord, LedgerAccount, LedgerTransfer, Order, OrderLine, Page,
   PageRequest, PaymentTransaction, Product, PromoCode, RefreshToken, Shop, StatusChange, TaxRate,
 } from './records.js';
@@ -140,6 +143,53 @@ export interface SettingsRepo {
   putIfAbsent(name: string, value: string): Promise<string>;
 }
 
+export interface EventRepo {
+  /** Appends an event; for an order event, takes the order's next sequence number atomically. */
+  append(event: Omit<DomainEvent, 'sequence' | 'createdAt'>): Promise<DomainEvent>;
+  get(id: string): Promise<DomainEvent | undefined>;
+  /** Events not yet fanned out to endpoints, oldest first, locked (SKIP LOCKED on PostgreSQL). */
+  claimUndispatched(limit: number): Promise<DomainEvent[]>;
+  markDispatched(ids: readonly string[]): Promise<void>;
+  list(filter: { orderId?: number | undefined; type?: string | undefined }, page: PageRequest): Promise<Page<DomainEvent>>;
+  /** Events written but never fanned out, or with a delivery not yet delivered or failed for good. */
+  countUndelivered(): Promise<number>;
+}
+
+export interface WebhookRepo {
+  insertEndpoint(endpoint: Omit<WebhookEndpoint, 'createdAt' | 'updatedAt'>): Promise<WebhookEndpoint>;
+  updateEndpoint(id: string, patch: Partial<Omit<WebhookEndpoint, 'id' | 'createdAt' | 'updatedAt'>>): Promise<WebhookEndpoint | undefined>;
+  getEndpoint(id: string): Promise<WebhookEndpoint | undefined>;
+  deleteEndpoint(id: string): Promise<boolean>;
+  listEndpoints(page: PageRequest): Promise<Page<WebhookEndpoint>>;
+  /** Enabled endpoints that want this event type from this shop. */
+  matchingEndpoints(shopId: string | null, type: string): Promise<WebhookEndpoint[]>;
+  /** Creates the deliveries that do not exist yet (one per endpoint and event). */
+  createDeliveries(deliveries: readonly Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | 'nextAttemptAt'>[]): Promise<void>;
+  /** Leases up to `limit` pending deliveries due at `now` whose lease is free or expired. */
+  claimDue(now: number, limit: number, lease: Lease): Promise<WebhookDelivery[]>;
+  /** Applies the outcome of an attempt if `owner` still holds the lease; false otherwise. */
+  finishAttempt(id: string, owner: string, patch: Pick<WebhookDelivery, 'status' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt' | 'attempts'>): Promise<boolean>;
+  recordAttempt(attempt: Omit<WebhookAttempt, 'id'>): Promise<void>;
+  getDelivery(id: string): Promise<WebhookDelivery | undefined>;
+  listDeliveries(filter: { endpointId?: string | undefined; eventId?: string | undefined }, page: PageRequest): Promise<Page<WebhookDelivery>>;
+  attempts(deliveryId: string): Promise<WebhookAttempt[]>;
+  /** Puts a delivery back in the queue for an attempt at `at` (manual replay). */
+  requeue(id: string, at: number): Promise<boolean>;
+  /** Counts a failed attempt against the endpoint and returns the new run of consecutive failures. */
+  endpointFailed(id: string): Promise<number>;
+  endpointSucceeded(id: string): Promise<void>;
+}
+
+export interface JobRepo {
+  /** Enqueues a job; a job whose dedupe key already exists is not enqueued again (returns false). */
+  enqueue(job: Pick<Job, 'id' | 'kind' | 'payload' | 'nextAttemptAt'> & { dedupeKey?: string | null }): Promise<boolean>;
+  claimDue(now: number, limit: number, lease: Lease, kinds?: readonly string[]): Promise<Job[]>;
+  /** Records an outcome if `owner` still holds the lease. */
+  finish(id: string, owner: string, patch: Pick<Job, 'status' | 'nextAttemptAt' | 'lastError' | 'attempts'>): Promise<boolean>;
+  get(id: string): Promise<Job | undefined>;
+  list(filter: { kind?: string | undefined; status?: string | undefined }, page: PageRequest): Promise<Page<Job>>;
+}
+
 export interface Repos {
   readonly shops: ShopRepo;
   readonly products: ProductRepo;
@@ -154,6 +204,9 @@ export interface Repos {
   readonly ledger: LedgerRepo;
   readonly idempotency: IdempotencyRepo;
   readonly settings: SettingsRepo;
+  readonly events: EventRepo;
+  readonly webhooks: WebhookRepo;
+  readonly jobs: JobRepo;
 }
 
 /** Thrown by `Store.tx` callbacks to roll back; the error propagates to the caller unchanged. */

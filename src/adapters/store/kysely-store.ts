@@ -16,6 +16,8 @@ import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './r
 import { customerRepo, gatewayRepo, productRepo, promoCodeRepo, shopRepo, taxRateRepo } from './repos/catalog.js';
 import { ledgerRepo } from './repos/ledger.js';
 import { orderRepo, transactionRepo } from './repos/orders.js';
+import { eventRepo, jobRepo, webhookRepo } from './repos/outbox.js';
+import { outbox } from './migrations/002-outbox.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
 
 // bigint columns hold minor units and epoch milliseconds: both fit a double exactly.
@@ -24,7 +26,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 type Dialect = 'sqlite' | 'postgres';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001-core': core(dialect) };
+  return { '001-core': core(dialect), '002-outbox': outbox(dialect) };
 }
 
 function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
@@ -43,6 +45,9 @@ function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
     ledger: ledgerRepo(db, now, (p) => ids.next(p)),
     idempotency: idempotencyRepo(db),
     settings: settingsRepo(db),
+    events: eventRepo(db, now, dialect),
+    webhooks: webhookRepo(db, now, dialect),
+    jobs: jobRepo(db, now, dialect),
   };
 }
 

@@ -2,6 +2,8 @@
 import { DomainError } from '../../domain/errors.js';
 import type { Order } from '../../ports/records.js';
 import { actorOf, type Deps, type Principal } from '../deps.js';
+import { emit } from '../events.js';
+import { orderJson } from '../representations.js';
 import { found } from '../validate.js';
 import { moveOrder } from './move-order.js';
 import { visibleOrder } from './read-orders.js';
@@ -19,6 +21,7 @@ export async function cancelOrder(deps: Deps, principal: Principal, id: number, 
     const cancelled = await moveOrder(deps, tx, order, [{ axis: 'status', to: 'cancelled' }],
       { actor: actorOf(principal), reason }, { cancelledAt: deps.clock.now() });
     if (order.promoCodeId) await tx.promoCodes.release(order.promoCodeId);
+    await emit(deps, tx, { type: 'order.cancelled', shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled), reason } });
     return cancelled;
   });
 }

@@ -7,6 +7,8 @@ import { priceOrder, type PromoRule } from '../../domain/pricing.js';
 import type { Order, Product, PromoCode, Shop } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
+import { emit } from '../events.js';
+import { orderJson } from '../representations.js';
 import { country as checkCountry, found, invalid } from '../validate.js';
 
 export interface CreateOrderInput {
@@ -75,7 +77,7 @@ export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<
     if (promo && !(await tx.promoCodes.use(promo.promo.id))) {
       throw new DomainError('promo_code_invalid', `promo code ${promo.promo.code} has been used up`, [{ field: '/promo_code', message: 'has been used up' }]);
     }
-    return tx.orders.insert({
+    const order = await tx.orders.insert({
       shopId: shop.id, customerId: input.customerId, number: input.number ?? null, currency: shop.currency,
       status: 'pending', paymentStatus: totals.total === 0 ? 'free' : 'unpaid', fulfillmentStatus: 'unfulfilled',
       subtotal: totals.subtotal, discount: totals.discount, tax: totals.tax, taxOverride: null, total: totals.total,
@@ -85,5 +87,7 @@ export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<
       productId: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unitAmount: l.unitAmount,
       subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
     })));
+    await emit(deps, tx, { type: 'order.created', shopId: shop.id, orderId: order.id, data: { order: orderJson(order) } });
+    return order;
   });
 }

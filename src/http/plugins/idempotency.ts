@@ -11,7 +11,6 @@ import { DomainError } from '../../domain/errors.js';
 
 /** A claimed key whose request never finished (the process died) may be taken over after this long. */
 export const IDEMPOTENCY_LEASE_MS = 60_000;
-export const IDEMPOTENCY_RETENTION_MS = 48 * 3600 * 1000;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,13 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
+import { orderJson } from '../../app/representations.js';
 import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Order } from '../../ports/records.js';
 import { caller } from '../plugins/auth.js';
-import { iso, isoOrNull } from '../iso.js';
+import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { IntegerId, Metadata, Nullable, NullableTimestamp, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
@@ -43,15 +44,7 @@ export const OrderSchema = Type.Object({
   ...orderFields, lines: Type.Array(OrderLineSchema), transactions: Type.Array(TransactionSchema), history: Type.Array(HistorySchema),
 }, { $id: 'Order' });
 
-export function orderSummaryView(o: Order) {
-  return {
-    id: o.id, object: 'order' as const, shop_id: o.shopId, customer_id: o.customerId, number: o.number, currency: o.currency,
-    status: o.status, payment_status: o.paymentStatus, fulfillment_status: o.fulfillmentStatus, subtotal: o.subtotal,
-    discount: o.discount, tax: o.tax, total: o.total, promo_code: o.promoCode, country: o.country, email: o.email,
-    metadata: o.metadata, placed_at: isoOrNull(o.placedAt), cancelled_at: isoOrNull(o.cancelledAt),
-    created_at: iso(o.createdAt), updated_at: iso(o.updatedAt),
-  };
-}
+export const orderSummaryView = (o: Order) => orderJson(o);
 
 export function orderView(d: OrderDetails) {
   return {

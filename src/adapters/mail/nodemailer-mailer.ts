@@ -1,0 +1,40 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { MailMessage, Mailer } from '../../ports/mailer.js';
+
+export const DEFAULT_FROM = 'Paybridge <no-reply@paybridge.invalid>';
+
+function envelope(message: MailMessage, from: string) {
+  return {
+    from, to: message.to, subject: message.subject, text: message.text, html: message.html,
+    messageId: message.messageId,
+  };
+}
+
+/** SMTP through nodemailer (`SMTP_URL`, e.g. smtp://user:pass@127.0.0.1:2525). */
+export class SmtpMailer implements Mailer {
+  private readonly transport: Transporter;
+
+  constructor(url: string, private readonly from = DEFAULT_FROM) {
+    this.transport = nodemailer.createTransport(url);
+  }
+
+  async send(message: MailMessage): Promise<void> {
+    await this.transport.sendMail(envelope(message, this.from));
+  }
+}
+
+/** Without SMTP: each message becomes an .eml file under `dir`, named after its Message-ID. */
+export class FileMailer implements Mailer {
+  private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+
+  constructor(private readonly dir: string, private readonly from = DEFAULT_FROM) {}
+
+  async send(message: MailMessage): Promise<void> {
+    const info = await this.transport.sendMail(envelope(message, this.from));
+    await mkdir(this.dir, { recursive: true });
+    const name = message.messageId.replace(/[^A-Za-z0-9._-]/g, '_');
+    await writeFile(join(this.dir, `${name}.eml`), info.message as Buffer);
+  }
+}

@@ -1,0 +1,183 @@
+/** Events, webhook endpoints and deliveries, and jobs: the outbox the worker drains. */
+import { sql } from 'kysely';
+import type { DomainEvent, Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../ports/records.js';
+import type { EventRepo, JobRepo, WebhookRepo } from '../../../ports/store.js';
+import { crud, fromRow, pageBy, toRow, type Columns, type Db, type Row } from '../mapping.js';
+
+type Dialect = 'sqlite' | 'postgres';
+
+const EVENT: Columns<DomainEvent> = {
+  id: ['id'], type: ['type'], shopId: ['shop_id'], orderId: ['order_id'], sequence: ['sequence'],
+  data: ['data', 'json'], createdAt: ['created_at'],
+};
+
+/** Row-locking select for work queues: SKIP LOCKED on PostgreSQL; SQLite already holds the write lock. */
+function locked(q: any, dialect: Dialect) {
+  return dialect === 'postgres' ? q.forUpdate().skipLocked() : q;
+}
+
+export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRepo {
+  const map = (row: Row) => fromRow(EVENT, row);
+  return {
+    async append(event) {
+      let sequence: number | null = null;
+      if (event.orderId !== null) {
+        const row = await db.updateTable('orders').set({ event_seq: sql`event_seq + 1` }).where('id', '=', event.orderId)
+          .returning('event_seq').executeTakeFirstOrThrow();
+        sequence = Number(row.event_seq);
+      }
+      const record: DomainEvent = { ...event, sequence, createdAt: now() };
+      await db.insertInto('events').values({ ...toRow(EVENT, record), dispatched: 0 }).execute();
+      return record;
+    },
+    async get(id) {
+      const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? map(row) : undefined;
+    },
+    async claimUndispatched(limit) {
+      const q = db.selectFrom('events').selectAll().where('dispatched', '=', 0).orderBy('id').limit(limit);
+      return (await locked(q, dialect).execute()).map(map);
+    },
+    async markDispatched(ids) {
+      if (ids.length > 0) await db.updateTable('events').set({ dispatched: 1 }).where('id', 'in', [...ids]).execute();
+    },
+    list(filter, page) {
+      let q = db.selectFrom('events').selectAll();
+      if (filter.orderId !== undefined) q = q.where('order_id', '=', filter.orderId);
+      if (filter.type !== undefined) q = q.where('type', '=', filter.type);
+      return pageBy(q, page, map);
+    },
+    async countUndelivered() {
+      const a = await db.selectFrom('events').select((eb) => eb.fn.countAll().as('n')).where('dispatched', '=', 0).executeTakeFirstOrThrow();
+      const b = await db.selectFrom('webhook_deliveries').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow();
+      return Number(a.n) + Number(b.n);
+    },
+  };
+}
+
+const ENDPOINT: Columns<WebhookEndpoint> = {
+  id: ['id'], shopId: ['shop_id'], url: ['url'], secret: ['secret'], eventTypes: ['event_types', 'json'],
+  description: ['description'], enabled: ['enabled', 'bool'], disabledReason: ['disabled_reason'],
+  consecutiveFailures: ['consecutive_failures'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+};
+const DELIVERY: Columns<WebhookDelivery> = {
+  id: ['id'], endpointId: ['endpoint_id'], eventId: ['event_id'], status: ['status'], attempts: ['attempts'],
+  nextAttemptAt: ['next_attempt_at'], lastStatusCode: ['last_status_code'], lastError: ['last_error'],
+  deliveredAt: ['delivered_at'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+};
+const ATTEMPT: Columns<WebhookAttempt> = {
+  id: ['id'], deliveryId: ['delivery_id'], attempt: ['attempt'], statusCode: ['status_code'], latencyMs: ['latency_ms'],
+  error: ['error'], createdAt: ['created_at'],
+};
+
+export function webhookRepo(db: Db, now: () => number, dialect: Dialect): WebhookRepo {
+  const endpoints = crud(db, 'webhook_endpoints', ENDPOINT);
+  const deliveries = crud(db, 'webhook_deliveries', DELIVERY);
+  return {
+    insertEndpoint: (e) => endpoints.insert({ ...e, createdAt: now(), updatedAt: now() }),
+    updateEndpoint: (id, patch) => endpoints.update(id, { ...patch, updatedAt: now() }),
+    getEndpoint: (id) => endpoints.get(id),
+    async deleteEndpoint(id) {
+      const found = await endpoints.get(id);
+      if (!found) return false;
+      const ids = db.selectFrom('webhook_deliveries').select('id').where('endpoint_id', '=', id);
+      await db.deleteFrom('webhook_attempts').where('delivery_id', 'in', ids).execute();
+      await db.deleteFrom('webhook_deliveries').where('endpoint_id', '=', id).execute();
+      await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+      return true;
+    },
+    listEndpoints: (page) => endpoints.list({}, page),
+    async matchingEndpoints(shopId, type) {
+      let q = db.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1);
+      q = shopId === null ? q.where('shop_id', 'is', null) : q.where((eb) => eb.or([eb('shop_id', 'is', null), eb('shop_id', '=', shopId)]));
+      const rows = (await q.execute()).map(endpoints.map);
+      return rows.filter((e) => e.eventTypes.includes('*') || e.eventTypes.includes(type)
+        || e.eventTypes.some((t) => t.endsWith('.*') && type.startsWith(t.slice(0, -1))));
+    },
+    async createDeliveries(list) {
+      if (list.length === 0) return;
+      await db.insertInto('webhook_deliveries').values(list.map((d) => toRow(DELIVERY, {
+        ...d, status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, deliveredAt: null,
+        createdAt: now(), updatedAt: now(),
+      }))).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
+    },
+    async claimDue(at, limit, lease) {
+      const q = db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', at)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+        .orderBy('next_attempt_at').limit(limit);
+      const ids = (await locked(q, dialect).execute()).map((r: Row) => r['id'] as string);
+      if (ids.length === 0) return [];
+      const rows = await db.updateTable('webhook_deliveries').set({ lease_owner: lease.owner, lease_until: lease.until })
+        .where('id', 'in', ids).returningAll().execute();
+      return rows.map(deliveries.map);
+    },
+    async finishAttempt(id, owner, patch) {
+      const r = await db.updateTable('webhook_deliveries')
+        .set({ ...toRow(DELIVERY, { ...patch, updatedAt: now() }), lease_owner: null, lease_until: null })
+        .where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async recordAttempt(attempt) {
+      await db.insertInto('webhook_attempts').values(toRow(ATTEMPT, attempt)).execute();
+    },
+    getDelivery: (id) => deliveries.get(id),
+    listDeliveries: (filter, page) => deliveries.list({ endpoint_id: filter.endpointId, event_id: filter.eventId }, page),
+    async attempts(deliveryId) {
+      const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute();
+      return rows.map((r: Row) => fromRow(ATTEMPT, r));
+    },
+    async requeue(id, at) {
+      const r = await db.updateTable('webhook_deliveries')
+        .set({ status: 'pending', next_attempt_at: at, lease_owner: null, lease_until: null, updated_at: now() })
+        .where('id', '=', id).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async endpointFailed(id) {
+      const row = await db.updateTable('webhook_endpoints').set({ consecutive_failures: sql`consecutive_failures + 1` })
+        .where('id', '=', id).returning('consecutive_failures').executeTakeFirst();
+      return Number(row?.consecutive_failures ?? 0);
+    },
+    async endpointSucceeded(id) {
+      await db.updateTable('webhook_endpoints').set({ consecutive_failures: 0 }).where('id', '=', id)
+        .where('consecutive_failures', '>', 0).execute();
+    },
+  };
+}
+
+const JOB: Columns<Job> = {
+  id: ['id'], kind: ['kind'], dedupeKey: ['dedupe_key'], payload: ['payload', 'json'], status: ['status'],
+  attempts: ['attempts'], nextAttemptAt: ['next_attempt_at'], lastError: ['last_error'],
+  createdAt: ['created_at'], updatedAt: ['updated_at'],
+};
+
+export function jobRepo(db: Db, now: () => number, dialect: Dialect): JobRepo {
+  const base = crud(db, 'jobs', JOB);
+  return {
+    async enqueue(job) {
+      const r = await db.insertInto('jobs').values(toRow(JOB, {
+        ...job, dedupeKey: job.dedupeKey ?? null, status: 'pending', attempts: 0, lastError: null, createdAt: now(), updatedAt: now(),
+      })).onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+    async claimDue(at, limit, lease, kinds) {
+      let q = db.selectFrom('jobs').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', at)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
+        .orderBy('next_attempt_at').limit(limit);
+      if (kinds) q = q.where('kind', 'in', [...kinds]);
+      const ids = (await locked(q, dialect).execute()).map((r: Row) => r['id'] as string);
+      if (ids.length === 0) return [];
+      const rows = await db.updateTable('jobs').set({ lease_owner: lease.owner, lease_until: lease.until })
+        .where('id', 'in', ids).returningAll().execute();
+      return rows.map(base.map);
+    },
+    async finish(id, owner, patch) {
+      const r = await db.updateTable('jobs')
+        .set({ ...toRow(JOB, { ...patch, updatedAt: now() }), lease_owner: null, lease_until: null })
+        .where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    get: (id) => base.get(id),
+    list: (filter, page) => base.list({ kind: filter.kind, status: filter.status }, page),
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * The public JSON of resources that leave Paybridge by more than one road (API responses and webhook
+ * events): one function each, so an order reads the same in a response and in an event.
+ */
+import type { Order } from '../ports/records.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function orderJson(o: Order) {
+  return {
+    id: o.id, object: 'order' as const, shop_id: o.shopId, customer_id: o.customerId, number: o.number, currency: o.currency,
+    status: o.status, payment_status: o.paymentStatus, fulfillment_status: o.fulfillmentStatus, subtotal: o.subtotal,
+    discount: o.discount, tax: o.tax, total: o.total, promo_code: o.promoCode, country: o.country, email: o.email,
+    metadata: o.metadata, placed_at: iso(o.placedAt), cancelled_at: iso(o.cancelledAt),
+    created_at: iso(o.createdAt)!, updated_at: iso(o.updatedAt)!,
+  };
+}

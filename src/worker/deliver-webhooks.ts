@@ -1,0 +1,106 @@
+/**
+ * Webhook delivery: fan events out to the endpoints that want them, then lease due deliveries, POST them
+ * signed per Standard Webhooks (outside any transaction), and record every attempt and its outcome.
+ */
+import type { Deps } from '../app/deps.js';
+import { retryDelay, verdict } from '../domain/retry.js';
+import type { HttpClient } from '../ports/http-client.js';
+import type { DomainEvent, WebhookDelivery, WebhookEndpoint } from '../ports/records.js';
+
+export interface DeliveryOptions {
+  readonly owner: string;
+  readonly batchSize: number;
+  readonly leaseMs: number;
+  readonly timeoutMs: number;
+  /** An endpoint is disabled after this many failed attempts in a row. */
+  readonly endpointFailureLimit: number;
+  /** A number in [0, 1) for retry jitter. */
+  readonly random: () => number;
+}
+
+/** The JSON body every attempt of one event sends: identical bytes on every retry. */
+export function webhookBody(event: DomainEvent): string {
+  return JSON.stringify({
+    id: event.id, type: event.type, timestamp: new Date(event.createdAt).toISOString(),
+    sequence: event.sequence, order_id: event.orderId, shop_id: event.shopId, data: event.data,
+  });
+}
+
+export async function fanOut(deps: Deps, batchSize: number): Promise<number> {
+  return deps.store.tx(async (tx) => {
+    const events = await tx.events.claimUndispatched(batchSize);
+    const now = deps.clock.now();
+    for (const event of events) {
+      const endpoints = await tx.webhooks.matchingEndpoints(event.shopId, event.type);
+      await tx.webhooks.createDeliveries(endpoints.map((e) => ({ id: deps.ids.next('msg'), endpointId: e.id, eventId: event.id, nextAttemptAt: now })));
+    }
+    await tx.events.markDispatched(events.map((e) => e.id));
+    return events.length;
+  });
+}
+
+interface AttemptResult {
+  readonly status: number | null;
+  readonly error: string | null;
+  readonly latencyMs: number;
+}
+
+async function attempt(deps: Deps, http: HttpClient, endpoint: WebhookEndpoint, event: DomainEvent, timeoutMs: number): Promise<AttemptResult> {
+  const body = webhookBody(event);
+  const timestamp = Math.floor(deps.clock.now() / 1000);
+  const started = performance.now();
+  try {
+    const res = await http.post({
+      url: endpoint.url, body, timeoutMs, maxBodyBytes: 1024,
+      headers: {
+        'content-type': 'application/json', 'user-agent': 'Paybridge-Webhooks/1',
+        'webhook-id': event.id, 'webhook-timestamp': String(timestamp),
+        'webhook-signature': deps.signer.sign(endpoint.secret, event.id, timestamp, body),
+      },
+    });
+    return { status: res.status, error: res.status >= 300 ? res.body.slice(0, 200) || `HTTP ${res.status}` : null, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    return { status: null, error: message.slice(0, 500), latencyMs: Math.round(performance.now() - started) };
+  }
+}
+
+async function deliverOne(deps: Deps, http: HttpClient, delivery: WebhookDelivery, opts: DeliveryOptions): Promise<void> {
+  const [endpoint, event] = await Promise.all([deps.store.webhooks.getEndpoint(delivery.endpointId), deps.store.events.get(delivery.eventId)]);
+  const attempts = delivery.attempts + 1;
+  if (!endpoint || !event || !endpoint.enabled) {
+    await deps.store.webhooks.finishAttempt(delivery.id, opts.owner, {
+      status: 'failed', attempts: delivery.attempts, nextAttemptAt: delivery.nextAttemptAt, lastStatusCode: null,
+      lastError: 'endpoint disabled or deleted', deliveredAt: null,
+    });
+    return;
+  }
+  const result = await attempt(deps, http, endpoint, event, opts.timeoutMs);
+  const now = deps.clock.now();
+  const outcome = verdict(result.status);
+  const delay = outcome === 'retry' ? retryDelay(attempts, opts.random()) : null;
+  await deps.store.tx(async (tx) => {
+    const still = await tx.webhooks.finishAttempt(delivery.id, opts.owner, {
+      status: outcome === 'delivered' ? 'delivered' : delay !== null ? 'pending' : 'failed',
+      attempts, nextAttemptAt: delay !== null ? now + delay : delivery.nextAttemptAt,
+      lastStatusCode: result.status, lastError: result.error, deliveredAt: outcome === 'delivered' ? now : null,
+    });
+    if (!still) return; // the lease expired and another worker took over: its record wins
+    await tx.webhooks.recordAttempt({ deliveryId: delivery.id, attempt: attempts, statusCode: result.status, latencyMs: result.latencyMs, error: result.error, createdAt: now });
+    if (outcome === 'delivered') {
+      await tx.webhooks.endpointSucceeded(endpoint.id);
+    } else if (outcome === 'disable_endpoint') {
+      await tx.webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledReason: 'the endpoint answered 410 Gone' });
+    } else if (await tx.webhooks.endpointFailed(endpoint.id) >= opts.endpointFailureLimit) {
+      await tx.webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledReason: `${opts.endpointFailureLimit} consecutive failed attempts` });
+    }
+  });
+}
+
+/** Leases and attempts one batch of due deliveries; returns how many it attempted. */
+export async function deliverDue(deps: Deps, http: HttpClient, opts: DeliveryOptions): Promise<number> {
+  const now = deps.clock.now();
+  const batch = await deps.store.tx((tx) => tx.webhooks.claimDue(now, opts.batchSize, { owner: opts.owner, until: now + opts.leaseMs }));
+  await Promise.all(batch.map((d) => deliverOne(deps, http, d, opts)));
+  return batch.length;
+}

@@ -1,0 +1,19 @@
+/**
+ * Timed jobs, run by every worker on its own clock. Each task is written so that two workers running it at
+ * once do no harm (guarded updates, idempotent effects). Later features add their tasks here.
+ */
+import type { Deps } from '../app/deps.js';
+import { purgeIdempotencyKeys } from './housekeeping.js';
+
+export interface ScheduledTask {
+  readonly name: string;
+  readonly everyMs: number;
+  /** Returns how many items it changed. */
+  run(now: number): Promise<number>;
+}
+
+export function scheduledTasks(deps: Deps): ScheduledTask[] {
+  return [
+    { name: 'purge-idempotency-keys', everyMs: 15 * 60_000, run: async () => { await purgeIdempotencyKeys(deps); return 0; } },
+  ];
+}

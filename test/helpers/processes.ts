@@ -1,0 +1,39 @@
+/** Starts Paybridge CLI commands as real child processes (127.0.0.1 only) and stops them. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface Proc {
+  readonly child: ChildProcess;
+  output(): string;
+  /** SIGKILL: no cleanup, as in a crash. */
+  kill(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function startCli(args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    output: () => out,
+    async kill() { if (child.exitCode === null) child.kill('SIGKILL'); await exited; },
+    async stop() { if (child.exitCode === null) child.kill('SIGTERM'); await exited; },
+  };
+}
+
+/** Polls `check` every 50 ms until it is true or `timeoutMs` passes (then throws with `what`). */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
