@@ -13,6 +13,9 @@ import { RandomIds } from './adapters/random-ids.js';
 import { createStore } from './adapters/store/kysely-store.js';
 import { StandardWebhookSigner } from './adapters/standard-webhooks.js';
 import { SystemClock } from './adapters/system-clock.js';
+import { ManualGateway } from './adapters/gateways/manual-gateway.js';
+import { StoreGatewayResolver } from './adapters/gateways/resolver.js';
+import { SandboxGateway } from './adapters/gateways/sandbox-gateway.js';
 import { createApiKey, ensureApiKey } from './app/api-keys.js';
 import type { Deps } from './app/deps.js';
 import { seedDemo, type DemoSummary } from './app/seed-demo.js';
@@ -44,7 +47,13 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   await store.migrate();
   const jwtSecret = await store.settings.putIfAbsent('jwt_secret', ids.secret(32));
   const hasher = new NodeHasher();
-  const deps: Deps = { store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner() };
+  const sandbox = new SandboxGateway(clock);
+  const manual = new ManualGateway();
+  const gateways = new StoreGatewayResolver(store, { sandbox: () => sandbox, manual: () => manual });
+  const deps: Deps = {
+    store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner(), gateways,
+    publicUrl: config.publicUrl,
+  };
 
   let newAdminKey: string | null = null;
   if (config.adminKey) {

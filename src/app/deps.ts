@@ -2,6 +2,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { Hasher, TokenSigner, WebhookSigner } from '../ports/crypto.js';
 import type { Ids } from '../ports/ids.js';
+import type { GatewayResolver } from '../ports/payment-gateway.js';
 import type { Store } from '../ports/store.js';
 
 export interface Deps {
@@ -11,6 +12,9 @@ export interface Deps {
   readonly hasher: Hasher;
   readonly tokens: TokenSigner;
   readonly signer: WebhookSigner;
+  readonly gateways: GatewayResolver;
+  /** Base URL for links in responses and e-mails (PUBLIC_URL). */
+  readonly publicUrl: string;
 }
 
 /** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */

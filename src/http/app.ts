@@ -12,12 +12,18 @@ import { sendNativeError } from './errors.js';
 import { authPlugin } from './plugins/auth.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { metricsPlugin } from './plugins/metrics.js';
+import { checkoutRoutes } from './dialects/checkout.js';
+import { purchaseRoutes } from './dialects/purchases.js';
+import { hostedPageRoutes } from './pages/hosted-page.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { externalGatewayRoutes } from './routes/external-gateways.js';
 import { customerRoutes } from './routes/customers.js';
 import { docsRoutes } from './routes/docs.js';
+import { gatewayRoutes } from './routes/gateways.js';
 import { healthRoutes } from './routes/health.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { orderRoutes } from './routes/orders.js';
+import { paymentRoutes } from './routes/payments.js';
 import { productRoutes } from './routes/products.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { shopRoutes } from './routes/shops.js';
@@ -101,9 +107,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsRoutes);
   await app.register(oauthRoutes, { deps, rateLimitMax: options.tokenRateLimit ?? 30 });
   await app.register(async (api) => {
-    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes, webhookRoutes]) {
+    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes, paymentRoutes, gatewayRoutes, webhookRoutes]) {
       await api.register(routes, { deps });
     }
   }, { prefix: '/api/v1' });
+  // Seed dialects: each speaks its seed's wire format and renders errors in its own envelope.
+  await app.register(checkoutRoutes, { deps, prefix: '/api/v1' }); // seed 001: POST /api/v1/checkout
+  await app.register(purchaseRoutes, { deps, prefix: '/v1' }); // seed 000: /v1/purchases/{id}
+  await app.register(externalGatewayRoutes, { deps }); // seed 002: gateway resources and inbound webhooks
+  await app.register(hostedPageRoutes, { deps }); // the hosted payment page, /pay/{session}
   return app;
 }

@@ -142,6 +142,12 @@ export interface Order {
   readonly metadata: Readonly<Record<string, string>>;
   readonly placedAt: number | null;
   readonly cancelledAt: number | null;
+  /** Why the last payment attempt failed, shown to the buyer (seed 000 `status_msg`). */
+  readonly statusMessage: string | null;
+  /** The processor's id for the payment made outside Paybridge (seed 000 `payment_processor_order_id`). */
+  readonly processorReference: string | null;
+  /** What the external checkout sent about the payment (seed 000 `payment_processor_response_data`). */
+  readonly processorData: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Incremented by every update; guarded updates compare it to detect concurrent changes. */
@@ -340,4 +346,57 @@ export interface Job {
 export interface Lease {
   readonly owner: string;
   readonly until: number;
+}
+
+export interface CheckoutSession {
+  readonly id: string;
+  readonly orderId: number;
+  readonly status: 'open' | 'complete' | 'expired';
+  readonly successUrl: string | null;
+  readonly cancelUrl: string | null;
+  readonly expiresAt: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface Enrollment {
+  readonly id: string;
+  readonly customerId: string;
+  readonly courseId: number;
+  /** The order that granted it; cancelling or refunding that order revokes exactly these. */
+  readonly orderId: number;
+  readonly status: 'active' | 'revoked';
+  readonly createdAt: number;
+  readonly revokedAt: number | null;
+}
+
+export interface SeatCode {
+  readonly id: string;
+  readonly code: string;
+  readonly orderId: number;
+  readonly productId: number;
+  readonly status: 'available' | 'redeemed' | 'revoked';
+  readonly redeemedBy: string | null;
+  readonly redeemedOrderId: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface OrderNote {
+  readonly id: number;
+  readonly orderId: number;
+  readonly source: string;
+  readonly body: unknown;
+  readonly createdAt: number;
+}
+
+/** A saved, reusable payment source of a customer (seed 002 customer token). */
+export interface PaymentSourceRecord {
+  readonly id: string;
+  readonly customerId: string;
+  readonly gatewayId: string;
+  readonly customerToken: string;
+  readonly token: string;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
 }

@@ -4,6 +4,9 @@
  * `undefined`, and a refused guarded update is `false`.
  */
 import type {
+  CheckoutSession, Enrollment, OrderNote, PaymentSourceRecord, SeatCode,
+} from './records.js';
+import type {
   DomainEvent, Job, Lease, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
 } from './records.js';
 import type {
@@ -100,6 +103,10 @@ export interface TransactionRepo {
   getByIdempotencyKey(key: string): Promise<PaymentTransaction | undefined>;
   getByActionId(gatewayId: string, actionId: string): Promise<PaymentTransaction | undefined>;
   listByOrder(orderId: number): Promise<PaymentTransaction[]>;
+  /** Records what the processor said of a transaction that stays pending (its action id, its token). */
+  setPendingDetails(id: string, patch: Partial<Pick<PaymentTransaction, 'actionId' | 'processorToken' | 'metadata'>>): Promise<void>;
+  /** Pending transactions created before `before`, oldest first (for the janitor). */
+  listPending(before: number, limit: number): Promise<PaymentTransaction[]>;
   /** Completes a `pending` row; false when it was no longer pending (someone else completed it). */
   complete(id: string, patch: Pick<PaymentTransaction, 'status'> & Partial<Pick<PaymentTransaction,
     'processorToken' | 'errorCode' | 'errorMessage' | 'metadata'>>, at: number): Promise<boolean>;
@@ -190,6 +197,45 @@ export interface JobRepo {
   list(filter: { kind?: string | undefined; status?: string | undefined }, page: PageRequest): Promise<Page<Job>>;
 }
 
+export interface CheckoutSessionRepo {
+  insert(session: Omit<CheckoutSession, 'createdAt' | 'updatedAt'>): Promise<CheckoutSession>;
+  get(id: string): Promise<CheckoutSession | undefined>;
+  /** The newest session of an order. */
+  latestForOrder(orderId: number): Promise<CheckoutSession | undefined>;
+  /** Moves an `open` session to `status`; false when it was not open any more. */
+  close(id: string, status: 'complete' | 'expired'): Promise<boolean>;
+  /** Open sessions whose expiry has passed, oldest first, locked (SKIP LOCKED on PostgreSQL). */
+  claimExpired(now: number, limit: number): Promise<CheckoutSession[]>;
+}
+
+export interface FulfillmentRepo {
+  /** Grants the course; returns false when this order already granted it (exactly once per line). */
+  grant(enrollment: Omit<Enrollment, 'status' | 'revokedAt'>): Promise<boolean>;
+  /** Revokes every active enrollment and unredeemed seat code the order granted; returns how many. */
+  revokeOrder(orderId: number, at: number): Promise<number>;
+  /** Active enrollments of a customer in these courses. */
+  owned(customerId: string, courseIds: readonly number[]): Promise<Enrollment[]>;
+  enrollments(filter: { customerId?: string | undefined; orderId?: number | undefined }, page: PageRequest): Promise<Page<Enrollment>>;
+  insertSeatCodes(codes: readonly Omit<SeatCode, 'createdAt' | 'updatedAt' | 'status' | 'redeemedBy' | 'redeemedOrderId'>[]): Promise<void>;
+  seatCodes(orderId: number): Promise<SeatCode[]>;
+  getSeatCode(code: string): Promise<SeatCode | undefined>;
+  /** Marks an available code redeemed by this customer's order; false when it was not available. */
+  redeemSeatCode(id: string, customerId: string, orderId: number): Promise<boolean>;
+  /** Makes a code redeemed by `orderId` available again (that order was cancelled). */
+  releaseSeatCode(redeemedOrderId: number): Promise<void>;
+}
+
+export interface OrderNoteRepo {
+  add(note: Omit<OrderNote, 'id'>): Promise<void>;
+  list(orderId: number): Promise<OrderNote[]>;
+}
+
+export interface PaymentSourceRepo {
+  insert(source: Omit<PaymentSourceRecord, 'createdAt'>): Promise<PaymentSourceRecord>;
+  get(id: string): Promise<PaymentSourceRecord | undefined>;
+  listByCustomer(customerId: string): Promise<PaymentSourceRecord[]>;
+}
+
 export interface Repos {
   readonly shops: ShopRepo;
   readonly products: ProductRepo;
@@ -207,6 +253,10 @@ export interface Repos {
   readonly events: EventRepo;
   readonly webhooks: WebhookRepo;
   readonly jobs: JobRepo;
+  readonly checkoutSessions: CheckoutSessionRepo;
+  readonly fulfillment: FulfillmentRepo;
+  readonly orderNotes: OrderNoteRepo;
+  readonly paymentSources: PaymentSourceRepo;
 }
 
 /** Thrown by `Store.tx` callbacks to roll back; the error propagates to the caller unchanged. */

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, type Migration } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration } from 'kysely';
 import pg from 'pg';
 import type { Clock } from '../../ports/clock.js';
 import type { Ids } from '../../ports/ids.js';
@@ -18,6 +18,8 @@ import { ledgerRepo } from './repos/ledger.js';
 import { orderRepo, transactionRepo } from './repos/orders.js';
 import { eventRepo, jobRepo, webhookRepo } from './repos/outbox.js';
 import { outbox } from './migrations/002-outbox.js';
+import { payments } from './migrations/003-payments.js';
+import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
 
 // bigint columns hold minor units and epoch milliseconds: both fit a double exactly.
@@ -26,7 +28,7 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 type Dialect = 'sqlite' | 'postgres';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001-core': core(dialect), '002-outbox': outbox(dialect) };
+  return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect) };
 }
 
 function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
@@ -48,6 +50,10 @@ function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
     events: eventRepo(db, now, dialect),
     webhooks: webhookRepo(db, now, dialect),
     jobs: jobRepo(db, now, dialect),
+    checkoutSessions: checkoutSessionRepo(db, now, dialect),
+    fulfillment: fulfillmentRepo(db, now),
+    orderNotes: orderNoteRepo(db),
+    paymentSources: paymentSourceRepo(db, now),
   };
 }
 
@@ -89,7 +95,13 @@ export function createStore(options: StoreOptions): Store {
     dialect,
     tx: (fn) => db.transaction().execute((trx) => fn(repos(trx, dialect, options.clock, options.ids))),
     async migrate() {
-      const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations(dialect) } });
+      // Kysely looks for its bookkeeping tables in `public` unless told otherwise; use the connection's schema.
+      const schema = dialect === 'postgres'
+        ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s
+        : undefined;
+      const migrator = new Migrator({
+        db, provider: { getMigrations: async () => migrations(dialect) }, ...(schema ? { migrationTableSchema: schema } : {}),
+      });
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
     },

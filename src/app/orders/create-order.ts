@@ -35,20 +35,22 @@ export async function loadPricedProducts(tx: Repos, shop: Shop, lines: CreateOrd
   });
 }
 
-/** Checks a promo code can be used now by this customer; returns the pricing rule it stands for. */
-export async function promoRule(
+/**
+ * Checks a promo code can be used now by this customer and counts one use of it; returns the pricing
+ * rule it stands for. Counting first takes the code's row lock on PostgreSQL, so concurrent orders queue
+ * here and the once-per-customer check sees every order committed before its own.
+ */
+export async function usePromoCode(
   tx: Repos, shop: Shop, code: string, customerId: string | null, now: number,
 ): Promise<{ promo: PromoCode; rule: PromoRule }> {
   const promo = await tx.promoCodes.getByCode(shop.id, code);
   const refuse = (why: string) => new DomainError('promo_code_invalid', `promo code ${code.toUpperCase()} ${why}`, [{ field: '/promo_code', message: why }]);
   if (!promo || !promo.active) throw refuse('does not exist');
   if (promo.expiresAt !== null && promo.expiresAt <= now) throw refuse('has expired');
-  if (promo.usageLimit !== null && promo.timesUsed >= promo.usageLimit) throw refuse('has been used up');
   if (promo.currency !== null && promo.currency !== shop.currency) throw refuse(`is for ${promo.currency} orders`);
-  if (promo.oncePerCustomer) {
-    if (customerId === null) throw refuse('needs a signed-in customer');
-    if (await tx.orders.countWithPromo(promo.id, customerId) > 0) throw refuse('was already used by this customer');
-  }
+  if (promo.oncePerCustomer && customerId === null) throw refuse('needs a signed-in customer');
+  if (!(await tx.promoCodes.use(promo.id))) throw refuse('has been used up');
+  if (promo.oncePerCustomer && await tx.orders.countWithPromo(promo.id, customerId!) > 0) throw refuse('was already used by this customer');
   const rule: PromoRule = promo.kind === 'percent_off'
     ? { kind: 'percent_off', percentOff: promo.percentOffPpm!, productId: promo.productId }
     : promo.kind === 'amount_off'
@@ -63,7 +65,7 @@ export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<
     const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
     if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
     const products = await loadPricedProducts(tx, shop, input.lines);
-    const promo = input.promoCode ? await promoRule(tx, shop, input.promoCode, input.customerId, deps.clock.now()) : null;
+    const promo = input.promoCode ? await usePromoCode(tx, shop, input.promoCode, input.customerId, deps.clock.now()) : null;
     const taxRate = await tx.taxRates.find(shop.id, country);
     const totals = unwrap(priceOrder({
       currency: shop.currency,
@@ -74,15 +76,13 @@ export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<
       promo: promo?.rule ?? null,
       taxRatePpm: taxRate?.ratePpm ?? null,
     }));
-    if (promo && !(await tx.promoCodes.use(promo.promo.id))) {
-      throw new DomainError('promo_code_invalid', `promo code ${promo.promo.code} has been used up`, [{ field: '/promo_code', message: 'has been used up' }]);
-    }
     const order = await tx.orders.insert({
       shopId: shop.id, customerId: input.customerId, number: input.number ?? null, currency: shop.currency,
       status: 'pending', paymentStatus: totals.total === 0 ? 'free' : 'unpaid', fulfillmentStatus: 'unfulfilled',
       subtotal: totals.subtotal, discount: totals.discount, tax: totals.tax, taxOverride: null, total: totals.total,
       promoCodeId: promo?.promo.id ?? null, promoCode: promo?.promo.code ?? null, country,
       email: input.email ?? null, metadata: input.metadata ?? {}, placedAt: null, cancelledAt: null,
+      statusMessage: null, processorReference: null, processorData: null,
     }, totals.lines.map((l) => ({
       productId: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unitAmount: l.unitAmount,
       subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,

@@ -7,7 +7,7 @@ import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
 import { DomainError } from '../../domain/errors.js';
-import type { Order } from '../../ports/records.js';
+import type { Order, PaymentTransaction } from '../../ports/records.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
@@ -19,7 +19,7 @@ const OrderLineSchema = Type.Object({
   id: Type.Integer(), product_id: Type.Integer(), sku: Type.String(), title: Type.String(), quantity: Type.Integer(),
   unit_amount: Amount, subtotal: Amount, discount: Amount, tax: Amount, total: Amount,
 });
-const TransactionSchema = Type.Object({
+export const TransactionSchema = Type.Object({
   id: Type.String(), kind: Type.String(), status: Type.String(), amount: Amount, currency: Type.String(),
   gateway_id: Nullable(Type.String()), parent_id: Nullable(Type.String()), processor_token: Nullable(Type.String()),
   action_id: Nullable(Type.String()), error_code: Nullable(Type.String()), error_message: Nullable(Type.String()),
@@ -46,6 +46,14 @@ export const OrderSchema = Type.Object({
 
 export const orderSummaryView = (o: Order) => orderJson(o);
 
+export function transactionView(t: PaymentTransaction) {
+  return {
+    id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
+    parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode,
+    error_message: t.errorMessage, created_at: iso(t.createdAt), updated_at: iso(t.updatedAt),
+  };
+}
+
 export function orderView(d: OrderDetails) {
   return {
     ...orderSummaryView(d.order),
@@ -53,11 +61,7 @@ export function orderView(d: OrderDetails) {
       id: l.id, product_id: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unit_amount: l.unitAmount,
       subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
     })),
-    transactions: d.transactions.map((t) => ({
-      id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
-      parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode,
-      error_message: t.errorMessage, created_at: iso(t.createdAt), updated_at: iso(t.updatedAt),
-    })),
+    transactions: d.transactions.map(transactionView),
     history: d.history.map((h) => ({ axis: h.axis, from: h.from, to: h.to, actor: h.actor, reason: h.reason, at: iso(h.createdAt) })),
   };
 }
@@ -117,7 +121,7 @@ export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: De
     config: anyone,
     schema: {
       tags, summary: 'Cancel an order that has taken no money', params: IntegerId,
-      body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false })),
+      body: Type.Union([Type.Object({ reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }), Type.Null()]),
       response: responses(200, OrderSchema),
     },
   }, async (req) => {

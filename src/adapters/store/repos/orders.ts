@@ -8,7 +8,8 @@ const ORDER: Columns<Order> = {
   status: ['status'], paymentStatus: ['payment_status'], fulfillmentStatus: ['fulfillment_status'],
   subtotal: ['subtotal'], discount: ['discount'], tax: ['tax'], taxOverride: ['tax_override'], total: ['total'],
   promoCodeId: ['promo_code_id'], promoCode: ['promo_code'], country: ['country'], email: ['email'],
-  metadata: ['metadata', 'json'], placedAt: ['placed_at'], cancelledAt: ['cancelled_at'],
+  metadata: ['metadata', 'json'], placedAt: ['placed_at'], cancelledAt: ['cancelled_at'], statusMessage: ['status_message'],
+  processorReference: ['processor_reference'], processorData: ['processor_data'],
   createdAt: ['created_at'], updatedAt: ['updated_at'], version: ['version'],
 };
 
@@ -92,6 +93,15 @@ export function transactionRepo(db: Db, now: () => number): TransactionRepo {
     async listByOrder(orderId) {
       const rows = await db.selectFrom('payment_transactions').selectAll().where('order_id', '=', orderId)
         .orderBy('created_at').orderBy('id').execute();
+      return rows.map(base.map);
+    },
+    async setPendingDetails(id, patch) {
+      await db.updateTable('payment_transactions').set({ ...toRow(TXN, patch), updated_at: now() }).where('id', '=', id)
+        .where('status', '=', 'pending').execute();
+    },
+    async listPending(before, limit) {
+      const rows = await db.selectFrom('payment_transactions').selectAll().where('status', '=', 'pending')
+        .where('created_at', '<', before).orderBy('created_at').limit(limit).execute();
       return rows.map(base.map);
     },
     async complete(id, patch, at) {

@@ -1,0 +1,120 @@
+/** Checkout sessions, enrollments and seat codes, order notes, saved payment sources. */
+import type { CheckoutSession, Enrollment, OrderNote, PaymentSourceRecord, SeatCode } from '../../../ports/records.js';
+import type { CheckoutSessionRepo, FulfillmentRepo, OrderNoteRepo, PaymentSourceRepo } from '../../../ports/store.js';
+import { crud, fromRow, toRow, type Columns, type Db, type Row } from '../mapping.js';
+
+type Dialect = 'sqlite' | 'postgres';
+
+const SESSION: Columns<CheckoutSession> = {
+  id: ['id'], orderId: ['order_id'], status: ['status'], successUrl: ['success_url'], cancelUrl: ['cancel_url'],
+  expiresAt: ['expires_at'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+};
+
+export function checkoutSessionRepo(db: Db, now: () => number, dialect: Dialect): CheckoutSessionRepo {
+  const base = crud(db, 'checkout_sessions', SESSION);
+  return {
+    insert: (session) => base.insert({ ...session, createdAt: now(), updatedAt: now() }),
+    get: (id) => base.get(id),
+    async latestForOrder(orderId) {
+      const row = await db.selectFrom('checkout_sessions').selectAll().where('order_id', '=', orderId)
+        .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
+      return row ? base.map(row) : undefined;
+    },
+    async close(id, status) {
+      const r = await db.updateTable('checkout_sessions').set({ status, updated_at: now() }).where('id', '=', id)
+        .where('status', '=', 'open').executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async claimExpired(at, limit) {
+      let q = db.selectFrom('checkout_sessions').selectAll().where('status', '=', 'open').where('expires_at', '<=', at)
+        .orderBy('expires_at').limit(limit);
+      if (dialect === 'postgres') q = q.forUpdate().skipLocked();
+      return (await q.execute()).map(base.map);
+    },
+  };
+}
+
+const ENROLLMENT: Columns<Enrollment> = {
+  id: ['id'], customerId: ['customer_id'], courseId: ['course_id'], orderId: ['order_id'], status: ['status'],
+  createdAt: ['created_at'], revokedAt: ['revoked_at'],
+};
+const SEAT: Columns<SeatCode> = {
+  id: ['id'], code: ['code'], orderId: ['order_id'], productId: ['product_id'], status: ['status'],
+  redeemedBy: ['redeemed_by'], redeemedOrderId: ['redeemed_order_id'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+};
+
+export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
+  const enrollments = crud(db, 'enrollments', ENROLLMENT);
+  const seat = (row: Row) => fromRow(SEAT, row);
+  return {
+    async grant(e) {
+      const r = await db.insertInto('enrollments').values(toRow(ENROLLMENT, { ...e, status: 'active', revokedAt: null }))
+        .onConflict((oc) => oc.columns(['order_id', 'course_id']).doNothing()).executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+    },
+    async revokeOrder(orderId, at) {
+      const a = await db.updateTable('enrollments').set({ status: 'revoked', revoked_at: at }).where('order_id', '=', orderId)
+        .where('status', '=', 'active').executeTakeFirst();
+      const b = await db.updateTable('seat_codes').set({ status: 'revoked', updated_at: at }).where('order_id', '=', orderId)
+        .where('status', '=', 'available').executeTakeFirst();
+      return Number(a.numUpdatedRows) + Number(b.numUpdatedRows);
+    },
+    async owned(customerId, courseIds) {
+      if (courseIds.length === 0) return [];
+      const rows = await db.selectFrom('enrollments').selectAll().where('customer_id', '=', customerId)
+        .where('course_id', 'in', [...courseIds]).where('status', '=', 'active').execute();
+      return rows.map(enrollments.map);
+    },
+    enrollments: (filter, page) => enrollments.list({ customer_id: filter.customerId, order_id: filter.orderId }, page),
+    async insertSeatCodes(codes) {
+      if (codes.length === 0) return;
+      await db.insertInto('seat_codes').values(codes.map((c) => toRow(SEAT, {
+        ...c, status: 'available', redeemedBy: null, redeemedOrderId: null, createdAt: now(), updatedAt: now(),
+      }))).execute();
+    },
+    async seatCodes(orderId) {
+      return (await db.selectFrom('seat_codes').selectAll().where('order_id', '=', orderId).orderBy('id').execute()).map(seat);
+    },
+    async getSeatCode(code) {
+      const row = await db.selectFrom('seat_codes').selectAll().where('code', '=', code.toUpperCase()).executeTakeFirst();
+      return row ? seat(row) : undefined;
+    },
+    async redeemSeatCode(id, customerId, orderId) {
+      const r = await db.updateTable('seat_codes').set({ status: 'redeemed', redeemed_by: customerId, redeemed_order_id: orderId, updated_at: now() })
+        .where('id', '=', id).where('status', '=', 'available').executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async releaseSeatCode(redeemedOrderId) {
+      await db.updateTable('seat_codes').set({ status: 'available', redeemed_by: null, redeemed_order_id: null, updated_at: now() })
+        .where('redeemed_order_id', '=', redeemedOrderId).where('status', '=', 'redeemed').execute();
+    },
+  };
+}
+
+const NOTE: Columns<OrderNote> = { id: ['id'], orderId: ['order_id'], source: ['source'], body: ['body', 'json'], createdAt: ['created_at'] };
+
+export function orderNoteRepo(db: Db): OrderNoteRepo {
+  return {
+    async add(note) { await db.insertInto('order_notes').values(toRow(NOTE, note)).execute(); },
+    async list(orderId) {
+      return (await db.selectFrom('order_notes').selectAll().where('order_id', '=', orderId).orderBy('id').execute())
+        .map((r: Row) => fromRow(NOTE, r));
+    },
+  };
+}
+
+const SOURCE: Columns<PaymentSourceRecord> = {
+  id: ['id'], customerId: ['customer_id'], gatewayId: ['gateway_id'], customerToken: ['customer_token'], token: ['token'],
+  metadata: ['metadata', 'json'], createdAt: ['created_at'],
+};
+
+export function paymentSourceRepo(db: Db, now: () => number): PaymentSourceRepo {
+  const base = crud(db, 'payment_sources', SOURCE);
+  return {
+    insert: (source) => base.insert({ ...source, createdAt: now() }),
+    get: (id) => base.get(id),
+    async listByCustomer(customerId) {
+      return (await db.selectFrom('payment_sources').selectAll().where('customer_id', '=', customerId).orderBy('id').execute()).map(base.map);
+    },
+  };
+}

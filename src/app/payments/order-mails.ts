@@ -1,0 +1,30 @@
+/** The e-mails an order sends: confirmation with what was charged, seat codes, refund notice. */
+import type { Order, OrderLine } from '../../ports/records.js';
+import type { Repos } from '../../ports/store.js';
+import type { Deps } from '../deps.js';
+import { enqueueEmail } from '../emails/enqueue.js';
+import { orderConfirmation, refundNotice, seatCodes as seatCodesMail, type OrderMailData } from '../emails/templates.js';
+
+export async function orderMails(
+  deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order, lines: readonly OrderLine[],
+  what: { confirmation?: boolean; seatCodes?: readonly { code: string; title: string }[]; refund?: { amount: number; id: string; totalRefunded: number } },
+): Promise<void> {
+  const customer = order.customerId ? await tx.customers.get(order.customerId) : undefined;
+  const to = order.email ?? customer?.email;
+  if (!to) return; // seed 004: no e-mail given, no e-mail sent
+  const shop = (await tx.shops.get(order.shopId))!;
+  const name = customer ? [customer.firstName, customer.lastName].filter(Boolean).join(' ') || null : null;
+  const data: OrderMailData = {
+    shopName: shop.name, orderId: order.id, customerName: name, currency: order.currency,
+    lines: lines.map((l) => ({ title: l.title, quantity: l.quantity, total: l.total })),
+    subtotal: order.subtotal, discount: order.discount, tax: order.tax, total: order.total, promoCode: order.promoCode,
+  };
+  if (what.confirmation) await enqueueEmail(deps, tx, to, orderConfirmation(data), `order-confirmation.${order.id}`);
+  if (what.seatCodes && what.seatCodes.length > 0) await enqueueEmail(deps, tx, to, seatCodesMail({ ...data, codes: what.seatCodes }), `seat-codes.${order.id}`);
+  if (what.refund) {
+    await enqueueEmail(deps, tx, to, refundNotice({
+      shopName: shop.name, orderId: order.id, customerName: name, currency: order.currency, refunded: what.refund.amount,
+      totalRefunded: what.refund.totalRefunded, total: order.total,
+    }), `refund.${what.refund.id}`);
+  }
+}

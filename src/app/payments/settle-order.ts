@@ -1,0 +1,84 @@
+/**
+ * After a transaction completes: recompute the order's payment status from its transactions (Saleor-style,
+ * so duplicates and out-of-order results are harmless), move the order (never backwards, DESIGN rule 5),
+ * fulfill a paid order or revoke a refunded one, post the ledger, and write events and e-mails — all in
+ * the caller's transaction.
+ */
+import { deriveAmounts, derivePaymentStatus, nextPaymentStatus } from '../../domain/payment.js';
+import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Repos } from '../../ports/store.js';
+import type { Deps } from '../deps.js';
+import { emit, type EventType } from '../events.js';
+import { grantOrder, needsFulfillment } from '../fulfillment/grant.js';
+import { moveOrder, type Move } from '../orders/move-order.js';
+import { orderJson } from '../representations.js';
+import { postSettlement } from './ledger-postings.js';
+import { orderMails } from './order-mails.js';
+
+const EVENT_OF: Record<string, EventType> = {
+  'authorization:succeeded': 'payment.authorized', 'capture:succeeded': 'payment.captured', 'void:succeeded': 'payment.voided',
+  'refund:succeeded': 'payment.refunded', 'authorization:pending': 'payment.pending', 'capture:pending': 'payment.pending',
+};
+
+export function transactionJson(t: PaymentTransaction) {
+  return {
+    id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
+    parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode, error_message: t.errorMessage,
+  };
+}
+
+/** Re-derives and applies the order's state. `txn` is the transaction that just changed (for events), if any. */
+export async function settleOrder(deps: Deps, tx: Repos, orderId: number, actor: string, txn: PaymentTransaction | null): Promise<Order> {
+  const order = (await tx.orders.getForUpdate(orderId))!;
+  const txns = await tx.transactions.listByOrder(orderId);
+  const amounts = deriveAmounts(txns);
+  const payment = nextPaymentStatus(order.paymentStatus, derivePaymentStatus(order.total, amounts));
+  const lines = await tx.orders.lines(orderId);
+  const moves: Move[] = [{ axis: 'payment_status', to: payment }];
+  const committed = payment !== 'unpaid' || amounts.pendingAuthorization > 0;
+  if (order.status === 'pending' && committed) moves.unshift({ axis: 'status', to: 'placed' });
+
+  const paid = payment === 'paid' || payment === 'free';
+  let fulfilledNow = false;
+  if (paid && order.status !== 'cancelled' && order.fulfillmentStatus === 'unfulfilled') {
+    moves.push({ axis: 'fulfillment_status', to: needsFulfillment(lines) ? 'fulfilled' : 'not_required' });
+    fulfilledNow = needsFulfillment(lines);
+  }
+  let revokedNow = false;
+  if (payment === 'refunded' && order.fulfillmentStatus === 'fulfilled') {
+    moves.push({ axis: 'fulfillment_status', to: 'revoked' });
+    revokedNow = true;
+  }
+  const failed = txn?.status === 'failed' ? txn.errorMessage ?? 'the payment failed' : undefined;
+  const patch: Partial<Order> = {
+    ...(order.placedAt === null && committed ? { placedAt: deps.clock.now() } : {}),
+    ...(failed !== undefined && txn?.kind === 'authorization' ? { statusMessage: failed } : {}),
+    ...(txn?.status === 'succeeded' && txn.kind === 'authorization' ? { statusMessage: null } : {}),
+  };
+  const reason = txn ? `${txn.kind} ${txn.id} ${txn.status}` : null;
+  const moved = await moveOrder(deps, tx, order, moves, { actor, reason }, patch);
+
+  const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };
+  const event = (type: EventType) => emit(deps, tx, { type, shopId: order.shopId, orderId, data });
+  if (order.status === 'pending' && moved.status === 'placed') await event('order.placed');
+  if (txn) {
+    const type = txn.status === 'failed' ? 'payment.failed' : EVENT_OF[`${txn.kind}:${txn.status}`];
+    if (type) await event(type);
+    if (txn.status === 'succeeded') await postSettlement(deps, tx, order, txn);
+  }
+  if (fulfilledNow) {
+    const granted = await grantOrder(deps, tx, moved, lines);
+    await event('purchase.fulfilled');
+    await orderMails(deps, tx, moved, lines, { confirmation: true, seatCodes: granted.seatCodes });
+  } else if (paid && moved.fulfillmentStatus === 'not_required' && order.fulfillmentStatus === 'unfulfilled') {
+    await orderMails(deps, tx, moved, lines, { confirmation: true, seatCodes: [] });
+  }
+  if (revokedNow) {
+    await tx.fulfillment.revokeOrder(orderId, deps.clock.now());
+    await event('fulfillment.revoked');
+  }
+  if (txn?.kind === 'refund' && txn.status === 'succeeded') {
+    await orderMails(deps, tx, moved, lines, { refund: { amount: txn.amount, id: txn.id, totalRefunded: deriveAmounts(await tx.transactions.listByOrder(orderId)).refunded } });
+  }
+  return moved;
+}

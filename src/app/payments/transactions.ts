@@ -1,0 +1,149 @@
+/**
+ * The life of a payment transaction, in three steps that never hold a transaction open across the
+ * processor call (DESIGN rule 4):
+ *   1. `startTransaction` records the intent (a `pending` row with its processor idempotency key) after
+ *      checking the amount limits against succeeded and pending rows, under the order's row lock;
+ *   2. `runTransaction` calls the processor outside any transaction;
+ *   3. `completeTransaction` records the result and settles the order.
+ * A crash between 1 and 3 leaves a pending row that the janitor resolves by asking the processor.
+ */
+import { DomainError, unwrap } from '../../domain/errors.js';
+import { checkCapture, checkRefund, checkVoid, completeTransaction as completeStatus, deriveAmounts, type TransactionKind } from '../../domain/payment.js';
+import type { GatewayResult, PaymentSource } from '../../ports/payment-gateway.js';
+import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Deps } from '../deps.js';
+import { found } from '../validate.js';
+import { settleOrder } from './settle-order.js';
+
+export interface StartInput {
+  readonly orderId: number;
+  readonly kind: TransactionKind;
+  /** Minor units; defaults to what is left to authorize/capture/refund/void. */
+  readonly amount?: number | undefined;
+  /** For authorizations; later kinds use the parent's gateway. */
+  readonly gatewayId?: string | undefined;
+  readonly source?: PaymentSource | null | undefined;
+  readonly actor: string;
+}
+
+const AUTHORIZABLE = new Set(['unpaid', 'partially_authorized']);
+
+function parentFor(kind: TransactionKind, txns: readonly PaymentTransaction[]): PaymentTransaction | null {
+  const succeeded = (k: string) => txns.filter((t) => t.kind === k && t.status === 'succeeded');
+  if (kind === 'capture' || kind === 'void') return succeeded('authorization').at(-1) ?? null;
+  if (kind === 'refund') return succeeded('capture').at(-1) ?? null;
+  return null;
+}
+
+/** Step 1: the pending row, or a refusal (4xx) when the order's state or amounts do not allow it. */
+export async function startTransaction(deps: Deps, input: StartInput): Promise<PaymentTransaction> {
+  return deps.store.tx(async (tx) => {
+    const order = found(await tx.orders.getForUpdate(input.orderId), 'order', input.orderId);
+    if (order.status === 'cancelled' && input.kind !== 'refund') throw new DomainError('invalid_transition', `order ${order.id} is cancelled`);
+    const txns = await tx.transactions.listByOrder(order.id);
+    const amounts = deriveAmounts(txns);
+    const parent = parentFor(input.kind, txns);
+    let amount: number;
+    switch (input.kind) {
+      case 'authorization': {
+        if (!AUTHORIZABLE.has(order.paymentStatus) || amounts.pendingAuthorization > 0) {
+          throw new DomainError('invalid_transition', `order ${order.id} is ${order.paymentStatus}${amounts.pendingAuthorization > 0 ? ' with a payment in progress' : ''}; it cannot take another payment`);
+        }
+        amount = input.amount ?? order.total - amounts.authorized + amounts.voided;
+        if (amount <= 0 || amount > order.total - amounts.authorized + amounts.voided) throw new DomainError('amount_exceeds_due', `order ${order.id} has ${order.total - amounts.authorized} left to pay`);
+        break;
+      }
+      case 'capture':
+        amount = input.amount ?? amounts.authorized - amounts.captured - amounts.pendingCapture - amounts.voided - amounts.pendingVoid;
+        unwrap(checkCapture(amounts, amount));
+        break;
+      case 'refund':
+        amount = input.amount ?? amounts.captured - amounts.refunded - amounts.pendingRefund;
+        unwrap(checkRefund(amounts, amount));
+        break;
+      case 'void':
+        amount = unwrap(checkVoid(amounts));
+        break;
+      default:
+        throw new DomainError('invalid_transition', `${input.kind} transactions are not started this way`);
+    }
+    if ((input.kind !== 'authorization') && !parent) throw new DomainError('invalid_transition', `order ${order.id} has nothing to ${input.kind}`);
+    const gatewayId = input.kind === 'authorization' ? input.gatewayId ?? null : parent!.gatewayId;
+    if (input.kind === 'authorization' && gatewayId) found(await tx.gateways.get(gatewayId), 'gateway', gatewayId);
+    const id = deps.ids.next('txn');
+    return tx.transactions.insert({
+      id, orderId: order.id, gatewayId, kind: input.kind, status: 'pending', amount, currency: order.currency,
+      parentId: parent?.id ?? null, idempotencyKey: `pb_${id}`, processorToken: null, actionId: null, errorCode: null,
+      errorMessage: null, metadata: input.source ? { source: { type: input.source.type, token: input.source.token } } : {},
+    });
+  });
+}
+
+/** Loads what the processor needs to see with a transaction. */
+export async function gatewayRequest(deps: Deps, txn: PaymentTransaction, source: PaymentSource | null) {
+  const order = (await deps.store.orders.get(txn.orderId))!;
+  const [lines, shop, customer, parent] = await Promise.all([
+    deps.store.orders.lines(order.id), deps.store.shops.get(order.shopId),
+    order.customerId ? deps.store.customers.get(order.customerId) : Promise.resolve(undefined),
+    txn.parentId ? deps.store.transactions.get(txn.parentId) : Promise.resolve(undefined),
+  ]);
+  const stored = (txn.metadata['source'] as PaymentSource | undefined) ?? null;
+  return { transaction: txn, parent: parent ?? null, order, lines, shop: shop!, customer: customer ?? null, source: source ?? stored };
+}
+
+const METHOD = { authorization: 'authorize', capture: 'capture', void: 'void', refund: 'refund', token: 'tokenize' } as const;
+
+/**
+ * Step 2 and 3. Returns the transaction as it stands afterwards: succeeded, failed, or still pending
+ * (asynchronous payment, or a processor that did not answer — the janitor takes over).
+ */
+export async function runTransaction(deps: Deps, txn: PaymentTransaction, actor: string, source: PaymentSource | null = null): Promise<{ transaction: PaymentTransaction; order: Order }> {
+  if (!txn.gatewayId) throw new DomainError('invalid_transition', 'this transaction has no gateway to run on');
+  const gateway = await deps.gateways.resolve(txn.gatewayId);
+  let result: GatewayResult;
+  try {
+    result = await gateway[METHOD[txn.kind]](await gatewayRequest(deps, txn, source));
+  } catch (error) {
+    // A transport fault: the processor may or may not have acted. Keep the row pending, note why.
+    const message = error instanceof Error ? error.message : String(error);
+    await deps.store.transactions.setPendingDetails(txn.id, { metadata: { ...txn.metadata, last_fault: message.slice(0, 300) } });
+    return { transaction: (await deps.store.transactions.get(txn.id))!, order: (await deps.store.orders.get(txn.orderId))! };
+  }
+  return completeTransaction(deps, txn.id, result, actor);
+}
+
+/**
+ * Step 3: records a processor's answer for a pending transaction (from the call itself, a webhook or the
+ * janitor). Idempotent: a transaction already completed is left as it is, whatever the answer says.
+ */
+export async function completeTransaction(deps: Deps, txnId: string, result: GatewayResult, actor: string): Promise<{ transaction: PaymentTransaction; order: Order }> {
+  return deps.store.tx(async (tx) => {
+    const current = found(await tx.transactions.get(txnId), 'transaction', txnId);
+    await tx.orders.getForUpdate(current.orderId);
+    const txn = (await tx.transactions.get(txnId))!;
+    if (txn.status !== 'pending') return { transaction: txn, order: (await tx.orders.get(txn.orderId))! };
+    const mismatch = result.outcome !== 'failed' && result.amount !== undefined && result.amount !== null && result.amount !== txn.amount;
+    const outcome = mismatch ? 'failed' : result.outcome;
+    const metadata = { ...txn.metadata, ...(result.metadata ?? {}) };
+    if (outcome === 'pending') {
+      await tx.transactions.setPendingDetails(txn.id, {
+        actionId: result.actionId ?? txn.actionId, processorToken: result.processorToken ?? txn.processorToken, metadata,
+      });
+      const updated = (await tx.transactions.get(txn.id))!;
+      const order = await settleOrder(deps, tx, txn.orderId, actor, updated);
+      return { transaction: updated, order };
+    }
+    unwrap(completeStatus(txn.status, outcome));
+    await tx.transactions.complete(txn.id, {
+      status: outcome, processorToken: result.processorToken ?? txn.processorToken, metadata,
+      errorCode: mismatch ? 'amount_mismatch' : outcome === 'failed' ? result.errorCode ?? 'failed' : null,
+      errorMessage: mismatch ? `the processor reported ${result.amount} instead of ${txn.amount}` : outcome === 'failed' ? result.errorMessage ?? 'the processor refused the transaction' : null,
+    }, deps.clock.now());
+    for (const message of result.messages ?? []) {
+      await tx.orderNotes.add({ orderId: txn.orderId, source: `transaction:${txn.id}`, body: message, createdAt: deps.clock.now() });
+    }
+    const completed = (await tx.transactions.get(txn.id))!;
+    const order = await settleOrder(deps, tx, txn.orderId, actor, completed);
+    return { transaction: completed, order };
+  });
+}

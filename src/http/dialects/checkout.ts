@@ -1,0 +1,4 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../../app/deps.js';
+
+export async function checkoutRoutes(_app: FastifyInstance, _opts: { deps: Deps }) {}

@@ -1,0 +1,80 @@
+/** Payments through the native API, whatever the gateway: pay (authorize, and capture), capture, void, refund. */
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { actorOf, type Deps } from '../../app/deps.js';
+import { orderDetails } from '../../app/orders/read-orders.js';
+import { payOrder } from '../../app/payments/pay-order.js';
+import { completeTransaction, runTransaction, startTransaction } from '../../app/payments/transactions.js';
+import { found } from '../../app/validate.js';
+import { DomainError } from '../../domain/errors.js';
+import type { TransactionKind } from '../../domain/payment.js';
+import type { PaymentTransaction } from '../../ports/records.js';
+import { caller } from '../plugins/auth.js';
+import { IntegerId, StringId, responses } from '../schemas.js';
+import { OrderSchema, TransactionSchema, orderView, transactionView } from './orders.js';
+
+const PaymentResult = Type.Object({ transaction: TransactionSchema, order: OrderSchema }, { $id: 'PaymentResult' });
+const AmountBody = Type.Object({ amount: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units; default: all that is left' })) }, { additionalProperties: false });
+const PayBody = Type.Object({
+  gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
+  source: Type.Optional(Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })),
+  capture: Type.Optional(Type.Boolean({ description: 'Capture at once (single-stage); default: the shop\'s auto_capture' })),
+}, { additionalProperties: false });
+
+export async function paymentRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const config = { roles: ['admin', 'integration'] as const };
+  const tags = ['Payments'];
+
+  async function result(principalOrder: number, txn: PaymentTransaction, req: Parameters<typeof caller>[0]) {
+    return { transaction: transactionView(txn), order: orderView(await orderDetails(deps, caller(req), principalOrder)) };
+  }
+
+  app.post('/orders/:id/payments', {
+    config, schema: {
+      tags, summary: 'Pay an order: authorize, and capture when single-stage',
+      description: 'Answers 200 with the transaction whatever the processor decided: check transaction.status (succeeded, pending or failed).',
+      params: IntegerId, body: PayBody, response: responses(200, PaymentResult),
+    },
+  }, async (req) => {
+    const order = found(await deps.store.orders.get(req.params.id), 'order', req.params.id);
+    const shop = (await deps.store.shops.get(order.shopId))!;
+    const gateway = found(await deps.store.gateways.get(req.body.gateway_id), 'gateway', req.body.gateway_id);
+    if (gateway.shopId !== order.shopId) throw new DomainError('validation_failed', 'the gateway belongs to another shop', [{ field: '/gateway_id', message: 'is not a gateway of this order\'s shop' }]);
+    const paid = await payOrder(deps, {
+      orderId: order.id, gatewayId: gateway.id, source: req.body.source ?? null, capture: req.body.capture ?? shop.autoCapture, actor: actorOf(caller(req)),
+    });
+    return result(order.id, paid.transactions.at(-1)!, req);
+  });
+
+  const simple = (path: string, kind: TransactionKind, summary: string, body: boolean) => app.post(path, {
+    config, schema: { tags, summary, params: IntegerId, ...(body ? { body: Type.Union([AmountBody, Type.Null()]) } : {}), response: responses(200, PaymentResult) },
+  }, async (req) => {
+    const actor = actorOf(caller(req));
+    const amount = (req.body as { amount?: number } | undefined)?.amount;
+    const intent = await startTransaction(deps, { orderId: req.params.id, kind, amount, actor });
+    const done = await runTransaction(deps, intent, actor);
+    return result(req.params.id, done.transaction, req);
+  });
+  simple('/orders/:id/capture', 'capture', 'Capture an authorized order, in full or in part', true);
+  simple('/orders/:id/void', 'void', 'Void what is left of the authorization', false);
+  simple('/orders/:id/refunds', 'refund', 'Refund a captured order, in full or in part (repeatable up to what was captured)', true);
+
+  app.post('/transactions/:id/confirm', {
+    config, schema: {
+      tags, summary: 'Confirm or reject a pending manual payment (bank transfer received, or not)', params: StringId,
+      body: Type.Object({ outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]), reference: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
+      response: responses(200, PaymentResult),
+    },
+  }, async (req) => {
+    const txn = found(await deps.store.transactions.get(req.params.id), 'transaction', req.params.id);
+    const gateway = txn.gatewayId ? await deps.store.gateways.get(txn.gatewayId) : undefined;
+    if (gateway?.kind !== 'manual') throw new DomainError('invalid_transition', 'only manual payments are confirmed by hand');
+    const done = await completeTransaction(deps, txn.id, {
+      outcome: req.body.outcome, processorToken: req.body.reference ?? null, amount: txn.amount,
+      ...(req.body.outcome === 'failed' ? { errorCode: 'not_received', errorMessage: 'the payment was not received' } : {}),
+    }, actorOf(caller(req)));
+    return result(txn.orderId, done.transaction, req);
+  });
+}

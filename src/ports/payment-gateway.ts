@@ -1,0 +1,65 @@
+/**
+ * A payment processor. Adapters only translate: build the processor's request, call it, read its reply.
+ * A decline is a result (`outcome: 'failed'`), not an exception; a transport fault (timeout, reset,
+ * refused connection) is thrown, and the caller leaves the transaction pending for the janitor.
+ * Every call carries the transaction's idempotency key: a repeated call must have one effect.
+ */
+import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './records.js';
+
+export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
+
+export interface GatewayResult {
+  readonly outcome: GatewayOutcome;
+  /** The processor's reference for this transaction (seed 002 `transaction_token`). */
+  readonly processorToken?: string | null;
+  /** The amount the processor says it processed, minor units; checked against the request by the caller. */
+  readonly amount?: number | null;
+  /** For `pending`: the processor's id to match the later completion (seed 002 `action_id`). */
+  readonly actionId?: string | null;
+  readonly errorCode?: string | null;
+  readonly errorMessage?: string | null;
+  /** Notes for the order (seed 002 `messages`). */
+  readonly messages?: readonly unknown[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** What a processor is asked to do, with the context seed 002's payloads include. */
+export interface GatewayRequest {
+  /** The transaction row recording this call (its id, kind, amount, currency, idempotency key). */
+  readonly transaction: PaymentTransaction;
+  /** The transaction acted on: the authorization for capture/void, the capture for refund. */
+  readonly parent: PaymentTransaction | null;
+  readonly order: Order;
+  readonly lines: readonly OrderLine[];
+  readonly shop: Shop;
+  readonly customer: Customer | null;
+  /** The payment source: a card token from the hosted page, a saved customer token, … */
+  readonly source: PaymentSource | null;
+}
+
+export interface PaymentSource {
+  /** e.g. `card_token`, `customer_token`, `bank_transfer`. */
+  readonly type: string;
+  readonly token: string;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+export interface PaymentGateway {
+  authorize(request: GatewayRequest): Promise<GatewayResult>;
+  capture(request: GatewayRequest): Promise<GatewayResult>;
+  void(request: GatewayRequest): Promise<GatewayResult>;
+  refund(request: GatewayRequest): Promise<GatewayResult>;
+  /** Turns a payment source into a reusable customer token (seed 002 `token_url`); never pending. */
+  tokenize(request: GatewayRequest): Promise<GatewayResult>;
+  /**
+   * Asks the processor what became of a transaction left pending (crash, timeout, async payment).
+   * Returns `pending` while it does not know yet; null when the processor cannot answer such questions.
+   */
+  status(request: GatewayRequest): Promise<GatewayResult | null>;
+}
+
+/** Finds the adapter for a configured gateway (sandbox, external, manual). */
+export interface GatewayResolver {
+  /** Throws DomainError('not_found') for an unknown gateway id. */
+  resolve(gatewayId: string): Promise<PaymentGateway>;
+}

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
+import { DIALECTS } from '../helpers/stores.js';
+
+const CARD = { success: 'tok_sandbox_success_4242', decline: 'tok_sandbox_decline_0002', async: 'tok_sandbox_async_success_0077' };
+
+describe.each(DIALECTS)('payments through the native API (%s)', (dialect) => {
+  let t: TestApp;
+  let gatewayId: string;
+  let buyer: { id: string; token: string };
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    buyer = await t.customerToken('payer@example.com');
+  });
+  afterAll(async () => { await t?.close(); });
+
+  const api = (method: 'GET' | 'POST', url: string, payload?: object) => t.request({ method, url: `/api/v1${url}`, auth: INTEGRATION_KEY, ...(payload ? { payload } : {}) });
+  const order = async (lines = [{ product_id: 2 }]) => (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines })).json() as { id: number; total: number };
+  const pay = (id: number, token: string, capture?: boolean) => api('POST', `/orders/${id}/payments`, { gateway_id: gatewayId, source: { type: 'card_token', token }, ...(capture === undefined ? {} : { capture }) });
+
+  it('a successful single-stage payment captures, fulfills once and balances the ledger', async () => {
+    const o = await order([{ product_id: 4 }]);
+    const res = await pay(o.id, CARD.success);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().order).toMatchObject({ status: 'placed', payment_status: 'paid', fulfillment_status: 'fulfilled' });
+    expect(res.json().order.transactions.map((x: { kind: string; status: string }) => `${x.kind}:${x.status}`)).toEqual(['authorization:succeeded', 'capture:succeeded']);
+    const owned = (await api('GET', `/enrollments?order_id=${o.id}`)).json().data;
+    expect(owned.map((e: { course_id: number }) => e.course_id).sort()).toEqual([1, 2, 3]);
+    expect(await t.deps.store.ledger.totals()).toEqual({ USD: 0 });
+    const again = await pay(o.id, CARD.success);
+    expect(again.statusCode).toBe(409);
+  });
+
+  it('a declined card is a failed transaction, the order stays payable', async () => {
+    const o = await order();
+    const res = await pay(o.id, CARD.decline);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().transaction).toMatchObject({ kind: 'authorization', status: 'failed', error_code: 'card_declined' });
+    expect(res.json().order).toMatchObject({ status: 'pending', payment_status: 'unpaid' });
+    expect((await pay(o.id, CARD.success)).json().order).toMatchObject({ payment_status: 'paid' });
+  });
+
+  it('two-stage: authorize, capture part, void the rest', async () => {
+    const o = await order();
+    expect((await pay(o.id, CARD.success, false)).json().order).toMatchObject({ payment_status: 'authorized', fulfillment_status: 'unfulfilled' });
+    const part = await api('POST', `/orders/${o.id}/capture`, { amount: 4000 });
+    expect(part.json().order).toMatchObject({ payment_status: 'partially_paid' });
+    const over = await api('POST', `/orders/${o.id}/capture`, { amount: o.total });
+    expect(over.statusCode).toBe(422);
+    expect(over.json().error.code).toBe('amount_exceeds_authorized');
+    const voided = await api('POST', `/orders/${o.id}/void`);
+    expect(voided.json().transaction).toMatchObject({ kind: 'void', status: 'succeeded', amount: o.total - 4000 });
+    expect((await api('POST', `/orders/${o.id}/capture`, { amount: 1 })).statusCode).toBe(422);
+  });
+
+  it('refunds in parts up to what was captured, then revokes what the order granted', async () => {
+    const o = await order();
+    await pay(o.id, CARD.success);
+    expect((await api('POST', `/orders/${o.id}/refunds`, { amount: 1000 })).json().order).toMatchObject({ payment_status: 'partially_refunded', fulfillment_status: 'fulfilled' });
+    expect((await api('POST', `/orders/${o.id}/refunds`, { amount: o.total })).json().error.code).toBe('amount_exceeds_captured');
+    const rest = await api('POST', `/orders/${o.id}/refunds`);
+    expect(rest.statusCode, rest.body).toBe(200);
+    expect(rest.json().order).toMatchObject({ payment_status: 'refunded', fulfillment_status: 'revoked' });
+    expect((await api('GET', `/enrollments?order_id=${o.id}`)).json().data.every((e: { status: string }) => e.status === 'revoked')).toBe(true);
+    expect(await t.deps.store.ledger.totals()).toEqual({ USD: 0 });
+  });
+
+  it('concurrent captures never exceed the authorization', async () => {
+    const o = await order();
+    await pay(o.id, CARD.success, false);
+    const results = await Promise.all(Array.from({ length: 8 }, () => api('POST', `/orders/${o.id}/capture`, { amount: 3000 })));
+    const ok = results.filter((r) => r.statusCode === 200).length;
+    expect(ok).toBe(Math.floor(o.total / 3000));
+    const txns = (await api('GET', `/orders/${o.id}`)).json().transactions.filter((x: { kind: string; status: string }) => x.kind === 'capture' && x.status === 'succeeded');
+    expect(txns.reduce((s: number, x: { amount: number }) => s + x.amount, 0)).toBeLessThanOrEqual(o.total);
+  });
+
+  it('an asynchronous payment leaves the order placed and the payment pending', async () => {
+    const o = await order();
+    const res = await pay(o.id, CARD.async);
+    expect(res.json().transaction).toMatchObject({ status: 'pending', action_id: expect.stringMatching(/^sbx_act_/) });
+    expect(res.json().order).toMatchObject({ status: 'placed', payment_status: 'unpaid' });
+    void ADMIN_KEY;
+  });
+});
