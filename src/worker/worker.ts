@@ -5,6 +5,7 @@
  * whose worker died is taken over when its lease expires. Delivery is at least once.
  */
 import type { Deps } from '../app/deps.js';
+import { AUTO_CAPTURE_JOB, autoCapture } from '../app/payments/transactions.js';
 import type { HttpClient } from '../ports/http-client.js';
 import type { Mailer } from '../ports/mailer.js';
 import { deliverDue, fanOut } from './deliver-webhooks.js';
@@ -37,6 +38,7 @@ export class Worker {
       const p = job.payload as { to: string; subject: string; text: string; html: string; messageId: string };
       await this.io.mailer.send(p);
     });
+    this.handlers.set(AUTO_CAPTURE_JOB, async (job) => autoCapture(this.deps, job.payload['order_id'] as number));
     this.tasks = scheduledTasks(deps);
   }
 

@@ -84,3 +84,81 @@ describe.each(DIALECTS)('payments through the native API (%s)', (dialect) => {
     void ADMIN_KEY;
   });
 });
+
+describe.each(DIALECTS)('the pending-payment janitor (%s)', (dialect) => {
+  let t: TestApp;
+  let gatewayId: string;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+  });
+  afterAll(async () => { await t?.close(); });
+
+  const api = (method: 'GET' | 'POST', url: string, payload?: object) => t.request({ method, url: `/api/v1${url}`, auth: INTEGRATION_KEY, ...(payload ? { payload } : {}) });
+  async function payWith(token: string) {
+    const o = (await api('POST', '/orders', { shop_id: t.shopId, lines: [{ product_id: 1 }] })).json();
+    return (await api('POST', `/orders/${o.id}/payments`, { gateway_id: gatewayId, source: { type: 'card_token', token }, capture: false })).json();
+  }
+
+  it('resolves asynchronous payments by asking the processor, and leaves young ones alone', async () => {
+    const { resolvePendingTransactions } = await import('../../src/app/payments/janitor.js');
+    const good = await payWith('tok_sandbox_async_success_0077');
+    const bad = await payWith('tok_sandbox_async_failure_0085');
+    expect(await resolvePendingTransactions(t.deps)).toBe(0);
+    t.clock.advance(11_000);
+    expect(await resolvePendingTransactions(t.deps)).toBe(2);
+    expect((await api('GET', `/orders/${good.order.id}`)).json()).toMatchObject({ payment_status: 'authorized' });
+    const failed = (await api('GET', `/orders/${bad.order.id}`)).json();
+    expect(failed.transactions[0]).toMatchObject({ status: 'failed', error_code: 'card_declined' });
+    const events = (await api('GET', `/events?order_id=${bad.order.id}&type=payment.failed`)).json().data;
+    expect(events).toHaveLength(1);
+  });
+
+  it('finds the outcome of a call that timed out (the charge went through)', async () => {
+    const { resolvePendingTransactions } = await import('../../src/app/payments/janitor.js');
+    const timedOut = await payWith('tok_sandbox_timeout_0119');
+    expect(timedOut.transaction).toMatchObject({ status: 'pending' });
+    t.clock.advance(6_000);
+    await resolvePendingTransactions(t.deps);
+    expect((await api('GET', `/orders/${timedOut.order.id}`)).json()).toMatchObject({ payment_status: 'authorized' });
+  });
+
+  it('fails a manual payment nobody confirmed after the give-up time, and tells the merchant', async () => {
+    const { resolvePendingTransactions } = await import('../../src/app/payments/janitor.js');
+    const manual = (await t.request({ method: 'POST', url: '/api/v1/gateways', auth: ADMIN_KEY, payload: { shop_id: t.shopId, kind: 'manual', name: 'Bank transfer' } })).json();
+    const o = (await api('POST', '/orders', { shop_id: t.shopId, lines: [{ product_id: 3 }] })).json();
+    const paid = (await api('POST', `/orders/${o.id}/payments`, { gateway_id: manual.id })).json();
+    expect(paid.transaction).toMatchObject({ status: 'pending', action_id: expect.stringMatching(/^PB-/) });
+    t.clock.advance(3600_000);
+    expect(await resolvePendingTransactions(t.deps)).toBe(0);
+    t.clock.advance(24 * 3600_000);
+    expect(await resolvePendingTransactions(t.deps)).toBe(1);
+    const after = (await api('GET', `/orders/${o.id}`)).json();
+    expect(after.transactions[0]).toMatchObject({ status: 'failed', error_code: 'expired' });
+    expect((await api('GET', `/events?order_id=${o.id}&type=payment.failed`)).json().data).toHaveLength(1);
+  });
+
+  it('a single-stage asynchronous payment is captured by the worker once it succeeds', async () => {
+    const { resolvePendingTransactions } = await import('../../src/app/payments/janitor.js');
+    const { Worker } = await import('../../src/worker/worker.js');
+    const o = (await api('POST', '/orders', { shop_id: t.shopId, lines: [{ product_id: 2 }] })).json();
+    await api('POST', `/orders/${o.id}/payments`, { gateway_id: gatewayId, source: { type: 'card_token', token: 'tok_sandbox_async_success_0077' }, capture: true });
+    t.clock.advance(11_000);
+    await resolvePendingTransactions(t.deps);
+    expect((await api('GET', `/orders/${o.id}`)).json()).toMatchObject({ payment_status: 'authorized' });
+    const worker = new Worker(t.deps, { http: { post: async () => { throw new Error('no network here'); } }, mailer: { send: async () => {} } }, { id: 'w', random: () => 0.5 });
+    await worker.runOnce();
+    const after = (await api('GET', `/orders/${o.id}`)).json();
+    expect(after).toMatchObject({ payment_status: 'paid', fulfillment_status: 'fulfilled' });
+    expect(after.transactions.filter((x: { kind: string }) => x.kind === 'capture')).toHaveLength(1);
+  });
+
+  it('a confirmed manual payment is paid and fulfilled', async () => {
+    const manual = (await t.request({ method: 'POST', url: '/api/v1/gateways', auth: ADMIN_KEY, payload: { shop_id: t.shopId, kind: 'manual', name: 'Wire' } })).json();
+    const o = (await api('POST', '/orders', { shop_id: t.shopId, lines: [{ product_id: 3 }] })).json();
+    const paid = (await api('POST', `/orders/${o.id}/payments`, { gateway_id: manual.id, capture: true })).json();
+    const confirmed = await api('POST', `/transactions/${paid.transaction.id}/confirm`, { outcome: 'succeeded', reference: 'BANK-REF-1' });
+    expect(confirmed.json().order).toMatchObject({ payment_status: 'authorized' });
+    expect((await api('POST', `/orders/${o.id}/capture`)).json().order).toMatchObject({ payment_status: 'paid' });
+  });
+});

@@ -24,7 +24,9 @@ export interface PayResult {
 }
 
 export async function payOrder(deps: Deps, input: PayInput): Promise<PayResult> {
-  const intent = await startTransaction(deps, { orderId: input.orderId, kind: 'authorization', gatewayId: input.gatewayId, source: input.source, actor: input.actor });
+  const intent = await startTransaction(deps, {
+    orderId: input.orderId, kind: 'authorization', gatewayId: input.gatewayId, source: input.source, autoCapture: input.capture, actor: input.actor,
+  });
   const authorized = await runTransaction(deps, intent, input.actor, input.source);
   if (!input.capture || authorized.transaction.status !== 'succeeded') return { order: authorized.order, transactions: [authorized.transaction] };
   const capture = await runTransaction(deps, await startTransaction(deps, { orderId: input.orderId, kind: 'capture', actor: input.actor }), input.actor);

@@ -23,6 +23,8 @@ export interface StartInput {
   /** For authorizations; later kinds use the parent's gateway. */
   readonly gatewayId?: string | undefined;
   readonly source?: PaymentSource | null | undefined;
+  /** For authorizations: capture as soon as it succeeds, even when that is later (asynchronous payment). */
+  readonly autoCapture?: boolean | undefined;
   readonly actor: string;
 }
 
@@ -74,7 +76,10 @@ export async function startTransaction(deps: Deps, input: StartInput): Promise<P
     return tx.transactions.insert({
       id, orderId: order.id, gatewayId, kind: input.kind, status: 'pending', amount, currency: order.currency,
       parentId: parent?.id ?? null, idempotencyKey: `pb_${id}`, processorToken: null, actionId: null, errorCode: null,
-      errorMessage: null, metadata: input.source ? { source: { type: input.source.type, token: input.source.token } } : {},
+      errorMessage: null, metadata: {
+        ...(input.source ? { source: { type: input.source.type, token: input.source.token } } : {}),
+        ...(input.autoCapture ? { auto_capture: true } : {}),
+      },
     });
   });
 }
@@ -89,6 +94,25 @@ export async function gatewayRequest(deps: Deps, txn: PaymentTransaction, source
   ]);
   const stored = (txn.metadata['source'] as PaymentSource | undefined) ?? null;
   return { transaction: txn, parent: parent ?? null, order, lines, shop: shop!, customer: customer ?? null, source: source ?? stored };
+}
+
+export const AUTO_CAPTURE_JOB = 'auto-capture';
+
+/**
+ * The auto-capture job: captures what is left of a succeeded authorization, unless someone already did
+ * (the synchronous path captures inline; then there is nothing left and the job is done).
+ */
+export async function autoCapture(deps: Deps, orderId: number): Promise<void> {
+  const txns = await deps.store.transactions.listByOrder(orderId);
+  if (txns.some((t) => t.kind === 'capture' && t.status !== 'failed') || txns.some((t) => t.kind === 'void' && t.status !== 'failed')) return;
+  let intent: PaymentTransaction;
+  try {
+    intent = await startTransaction(deps, { orderId, kind: 'capture', actor: 'system:auto-capture' });
+  } catch (error) {
+    if (error instanceof DomainError && error.code !== 'internal_error') return; // nothing left to capture
+    throw error;
+  }
+  await runTransaction(deps, intent, 'system:auto-capture');
 }
 
 const METHOD = { authorization: 'authorize', capture: 'capture', void: 'void', refund: 'refund', token: 'tokenize' } as const;
@@ -139,6 +163,10 @@ export async function completeTransaction(deps: Deps, txnId: string, result: Gat
       errorCode: mismatch ? 'amount_mismatch' : outcome === 'failed' ? result.errorCode ?? 'failed' : null,
       errorMessage: mismatch ? `the processor reported ${result.amount} instead of ${txn.amount}` : outcome === 'failed' ? result.errorMessage ?? 'the processor refused the transaction' : null,
     }, deps.clock.now());
+    if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true) {
+      // Captured by the worker when nobody captured it inline (an asynchronous authorization).
+      await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: deps.clock.now() });
+    }
     for (const message of result.messages ?? []) {
       await tx.orderNotes.add({ orderId: txn.orderId, source: `transaction:${txn.id}`, body: message, createdAt: deps.clock.now() });
     }
