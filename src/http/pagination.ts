@@ -2,12 +2,13 @@
 import { DomainError } from '../domain/errors.js';
 import type { Page, PageRequest } from '../ports/records.js';
 
-export function pageRequest(query: { limit?: number | undefined; starting_after?: string | undefined }): PageRequest {
+/** `idType` is the type of the list's ids: a cursor of the other type is refused, never passed to SQL. */
+export function pageRequest(query: { limit?: number | undefined; starting_after?: string | undefined }, idType: 'string' | 'integer' = 'string'): PageRequest {
   const limit = query.limit ?? 20;
   if (query.starting_after === undefined) return { limit };
   try {
     const after: unknown = JSON.parse(Buffer.from(query.starting_after, 'base64url').toString('utf8'));
-    if (typeof after === 'string' || typeof after === 'number') return { limit, after };
+    if (idType === 'string' ? typeof after === 'string' : Number.isSafeInteger(after)) return { limit, after: after as string | number };
   } catch { /* fall through */ }
   throw new DomainError('validation_failed', 'starting_after is not a cursor this API returned', [{ field: 'querystring:/starting_after', message: 'is not a valid cursor' }]);
 }

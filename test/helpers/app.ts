@@ -11,14 +11,16 @@ import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/main.js';
 import { testDatabase, type Dialect } from './stores.js';
 
-export const ADMIN_KEY = 'pb_admin_test_key_0123456789abcdef';
-export const INTEGRATION_KEY = DEMO.integrationKey;
+export const ADMIN_KEY: string = 'pb_admin_test_key_0123456789abcdef';
+export const INTEGRATION_KEY: string = DEMO.integrationKey;
 
 export interface TestApp {
   readonly app: FastifyInstance;
   readonly deps: Deps;
   readonly clock: FakeClock;
   readonly shopId: string;
+  /** The database URL, to open a second connection (a file for SQLite when `sqliteFile` was given). */
+  readonly databaseUrl: string;
   /** Sends a request with `Authorization: Bearer <auth>` when auth is given. */
   request(options: InjectOptions & { auth?: string }): Promise<LightMyRequestResponse>;
   /** Creates a customer with a password and returns an access token for it. */
@@ -26,8 +28,8 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number } = {}): Promise<TestApp> {
-  const db = await testDatabase(dialect);
+export async function testApp(dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string } = {}): Promise<TestApp> {
+  const db = await testDatabase(dialect, options.sqliteFile);
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
   const config = loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1' });
   const runtime = await openRuntime(config, { clock });
@@ -36,7 +38,7 @@ export async function testApp(dialect: Dialect, options: { demo?: boolean; token
   const request = ({ auth, headers, ...rest }: InjectOptions & { auth?: string }) =>
     app.inject({ ...rest, headers: { ...headers, ...(auth ? { authorization: `Bearer ${auth}` } : {}) } });
   return {
-    app, deps: runtime.deps, clock, shopId: runtime.demo?.shopId ?? '',
+    app, deps: runtime.deps, clock, shopId: runtime.demo?.shopId ?? '', databaseUrl: db.url,
     request,
     async customerToken(email, password = 'correct horse battery') {
       const created = await request({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email, password } });

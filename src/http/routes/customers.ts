@@ -70,6 +70,15 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
     return customerView(await getCustomer(deps, me.role === 'customer' ? me.customerId : ''));
   });
 
+  app.patch('/customers/me', {
+    config: { roles: ['customer'] },
+    schema: { tags, summary: 'Update the signed-in customer (not its restriction)', body: UpdateCustomer, response: responses(200, CustomerSchema) },
+  }, async (req) => {
+    const me = caller(req);
+    if (req.body.restricted !== undefined) throw new DomainError('forbidden', 'a customer may not change its own restriction');
+    return customerView(await updateCustomer(deps, me.role === 'customer' ? me.customerId : '', input(req.body)));
+  });
+
   app.get('/customers/:id', {
     config: { roles: ['admin', 'integration', 'customer'] },
     schema: { tags, summary: 'Retrieve a customer', params: StringId, response: responses(200, CustomerSchema) },

@@ -45,9 +45,11 @@ export async function oauthRoutes(app: FastifyInstance, { deps, rateLimitMax }: 
 
   app.setErrorHandler((raw, request, reply) => {
     const error = toDomainError(raw);
-    const status = httpStatus(error);
-    if (status >= 500) request.log.error({ err: raw }, 'token request failed');
-    const code = RFC_ERROR[error.code] ?? (status >= 500 ? 'server_error' : 'invalid_request');
+    const native = httpStatus(error);
+    if (native >= 500) request.log.error({ err: raw }, 'token request failed');
+    const code = RFC_ERROR[error.code] ?? (native >= 500 ? 'server_error' : 'invalid_request');
+    // RFC 6749 §5.2: invalid_request is a 400, where the native API would say 422 (or 413, 415).
+    const status = code === 'invalid_request' ? 400 : native;
     if (error.code === 'invalid_client') reply.header('www-authenticate', 'Basic realm="paybridge"');
     return reply.status(status).header('cache-control', 'no-store').send({ error: code, error_description: error.message });
   });

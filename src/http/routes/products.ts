@@ -73,7 +73,7 @@ export async function productRoutes(fastify: FastifyInstance, { deps }: { deps: 
     },
   }, async (req) => {
     const active = caller(req).role === 'customer' ? true : undefined;
-    const page = await deps.store.products.list({ shopId: req.query.shop_id, active }, pageRequest(req.query));
+    const page = await deps.store.products.list({ shopId: req.query.shop_id, active }, pageRequest(req.query, 'integer'));
     return listBody(page, productView, (p) => p.id);
   });
 

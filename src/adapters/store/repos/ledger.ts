@@ -1,6 +1,6 @@
 /** The double-entry ledger: accounts with cached balances, transfers and their postings. */
 import { sql } from 'kysely';
-import type { LedgerAccount } from '../../../ports/records.js';
+import type { LedgerAccount, LedgerTransfer } from '../../../ports/records.js';
 import type { LedgerRepo } from '../../../ports/store.js';
 import { fromRow, pageBy, type Columns, type Db, type Row } from '../mapping.js';
 
@@ -14,6 +14,29 @@ export function ledgerRepo(db: Db, now: () => number, newId: (prefix: string) =>
   const byCode = async (code: string) => {
     const row = await db.selectFrom('ledger_accounts').selectAll().where('code', '=', code).executeTakeFirst();
     return row ? map(row) : undefined;
+  };
+  /** Writes the transfer and moves the balances; false as soon as a guard refuses (the caller undoes the rest). */
+  const apply = async (transfer: LedgerTransfer): Promise<boolean> => {
+    const inserted = await db.insertInto('ledger_transfers').values({
+      id: transfer.id, currency: transfer.currency, kind: transfer.kind, reference: transfer.reference,
+      created_at: transfer.createdAt,
+    }).onConflict((oc) => oc.columns(['kind', 'reference']).doNothing()).executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return true;
+    // Lock order by account id, so two transfers over the same accounts cannot deadlock on PostgreSQL.
+    const postings = [...transfer.postings].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
+    for (const p of postings) {
+      const r = await db.updateTable('ledger_accounts')
+        .set({ balance: sql`balance + ${p.amount}` })
+        .where('id', '=', p.accountId)
+        .where('currency', '=', transfer.currency)
+        .where((eb) => eb.or([eb('may_go_negative', '=', 1), eb(sql`balance + ${p.amount}`, '>=', 0)]))
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) === 0) return false;
+    }
+    await db.insertInto('ledger_postings').values(postings.map((p) => ({
+      transfer_id: transfer.id, account_id: p.accountId, amount: p.amount,
+    }))).execute();
+    return true;
   };
   return {
     async account(code, currency, mayGoNegative) {
@@ -29,26 +52,14 @@ export function ledgerRepo(db: Db, now: () => number, newId: (prefix: string) =>
       return row ? map(row) : undefined;
     },
     async post(transfer) {
-      const inserted = await db.insertInto('ledger_transfers').values({
-        id: transfer.id, currency: transfer.currency, kind: transfer.kind, reference: transfer.reference,
-        created_at: transfer.createdAt,
-      }).onConflict((oc) => oc.columns(['kind', 'reference']).doNothing()).executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return true;
-      // Lock order by account id, so two transfers over the same accounts cannot deadlock on PostgreSQL.
-      const postings = [...transfer.postings].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
-      for (const p of postings) {
-        const r = await db.updateTable('ledger_accounts')
-          .set({ balance: sql`balance + ${p.amount}` })
-          .where('id', '=', p.accountId)
-          .where('currency', '=', transfer.currency)
-          .where((eb) => eb.or([eb('may_go_negative', '=', 1), eb(sql`balance + ${p.amount}`, '>=', 0)]))
-          .executeTakeFirst();
-        if (Number(r.numUpdatedRows) === 0) return false;
-      }
-      await db.insertInto('ledger_postings').values(postings.map((p) => ({
-        transfer_id: transfer.id, account_id: p.accountId, amount: p.amount,
-      }))).execute();
-      return true;
+      // A refusal must leave nothing behind (neither the transfer row nor a credit already applied), so the
+      // postings run under a savepoint, inside the caller's transaction or, without one, a transaction of our own.
+      if (!db.isTransaction) return db.transaction().execute((trx) => ledgerRepo(trx, now, newId).post(transfer));
+      await sql`savepoint ledger_post`.execute(db);
+      const posted = await apply(transfer);
+      if (!posted) await sql`rollback to savepoint ledger_post`.execute(db);
+      await sql`release savepoint ledger_post`.execute(db);
+      return posted;
     },
     async transfers(accountId, page) {
       const q = db.selectFrom('ledger_postings as p').innerJoin('ledger_transfers as t', 't.id', 'p.transfer_id')
