@@ -22,8 +22,17 @@ export async function createApiKey(deps: Deps, input: { name: string; role: Role
  */
 export async function ensureApiKey(deps: Deps, secret: string, name: string, role: Role): Promise<ApiKey> {
   if (secret.length < 16) throw new DomainError('validation_failed', 'an API key must be at least 16 characters');
-  const existing = await deps.store.apiKeys.getByHash(deps.hasher.hashToken(secret));
-  return existing ?? storeKey(deps, secret, name, role);
+  const hash = deps.hasher.hashToken(secret);
+  const existing = await deps.store.apiKeys.getByHash(hash);
+  if (existing) return existing;
+  try {
+    return await storeKey(deps, secret, name, role);
+  } catch (error) {
+    // Another process starting at the same moment stored it first.
+    const stored = await deps.store.apiKeys.getByHash(hash);
+    if (stored) return stored;
+    throw error;
+  }
 }
 
 async function storeKey(deps: Deps, secret: string, name: string, role: Role): Promise<ApiKey> {

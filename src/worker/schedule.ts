@@ -3,6 +3,7 @@
  * once do no harm (guarded updates, idempotent effects). Later features add their tasks here.
  */
 import type { Deps } from '../app/deps.js';
+import { expireCheckoutSessions } from '../app/checkout/expire-sessions.js';
 import { resolvePendingTransactions } from '../app/payments/janitor.js';
 import { purgeIdempotencyKeys } from './housekeeping.js';
 
@@ -17,5 +18,6 @@ export function scheduledTasks(deps: Deps): ScheduledTask[] {
   return [
     { name: 'purge-idempotency-keys', everyMs: 15 * 60_000, run: async () => { await purgeIdempotencyKeys(deps); return 0; } },
     { name: 'pending-payment-janitor', everyMs: 5_000, run: () => resolvePendingTransactions(deps) },
+    { name: 'expire-checkout-sessions', everyMs: 60_000, run: (now) => expireCheckoutSessions(deps, now, 100) },
   ];
 }

@@ -91,9 +91,20 @@ class SerialDriver implements Driver {
   }
 }
 
+/**
+ * SQLite's DDL is transactional. Saying so makes Kysely's migrator run all pending migrations in one
+ * transaction — BEGIN IMMEDIATE here — so two processes starting on a fresh database at once do not both
+ * create the tables: the second waits for the first and then finds nothing left to do.
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
 export class CachingSqliteDialect implements Dialect {
   constructor(private readonly db: BetterSqlite3.Database) {}
-  createAdapter() { return new SqliteAdapter(); }
+  createAdapter() { return new TransactionalDdlSqliteAdapter(); }
   createDriver(): Driver { return new SerialDriver(this.db); }
   createQueryCompiler() { return new SqliteQueryCompiler(); }
   createIntrospector(db: Kysely<unknown>) { return new SqliteIntrospector(db); }

@@ -27,7 +27,7 @@ export async function payOrder(deps: Deps, input: PayInput): Promise<PayResult> 
   const intent = await startTransaction(deps, {
     orderId: input.orderId, kind: 'authorization', gatewayId: input.gatewayId, source: input.source, autoCapture: input.capture, actor: input.actor,
   });
-  const authorized = await runTransaction(deps, intent, input.actor, input.source);
+  const authorized = await runTransaction(deps, intent, input.actor, input.source, { capturesInline: input.capture });
   if (!input.capture || authorized.transaction.status !== 'succeeded') return { order: authorized.order, transactions: [authorized.transaction] };
   const capture = await runTransaction(deps, await startTransaction(deps, { orderId: input.orderId, kind: 'capture', actor: input.actor }), input.actor);
   return { order: capture.order, transactions: [authorized.transaction, capture.transaction] };

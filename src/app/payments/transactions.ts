@@ -121,7 +121,9 @@ const METHOD = { authorization: 'authorize', capture: 'capture', void: 'void', r
  * Step 2 and 3. Returns the transaction as it stands afterwards: succeeded, failed, or still pending
  * (asynchronous payment, or a processor that did not answer — the janitor takes over).
  */
-export async function runTransaction(deps: Deps, txn: PaymentTransaction, actor: string, source: PaymentSource | null = null): Promise<{ transaction: PaymentTransaction; order: Order }> {
+export async function runTransaction(
+  deps: Deps, txn: PaymentTransaction, actor: string, source: PaymentSource | null = null, options: CompleteOptions = {},
+): Promise<{ transaction: PaymentTransaction; order: Order }> {
   if (!txn.gatewayId) throw new DomainError('invalid_transition', 'this transaction has no gateway to run on');
   const gateway = await deps.gateways.resolve(txn.gatewayId);
   let result: GatewayResult;
@@ -133,14 +135,21 @@ export async function runTransaction(deps: Deps, txn: PaymentTransaction, actor:
     await deps.store.transactions.setPendingDetails(txn.id, { metadata: { ...txn.metadata, last_fault: message.slice(0, 300) } });
     return { transaction: (await deps.store.transactions.get(txn.id))!, order: (await deps.store.orders.get(txn.orderId))! };
   }
-  return completeTransaction(deps, txn.id, result, actor);
+  return completeTransaction(deps, txn.id, result, actor, options);
+}
+
+export interface CompleteOptions {
+  /** The caller captures right after a synchronous authorization: no auto-capture job is needed. */
+  readonly capturesInline?: boolean;
 }
 
 /**
  * Step 3: records a processor's answer for a pending transaction (from the call itself, a webhook or the
  * janitor). Idempotent: a transaction already completed is left as it is, whatever the answer says.
  */
-export async function completeTransaction(deps: Deps, txnId: string, result: GatewayResult, actor: string): Promise<{ transaction: PaymentTransaction; order: Order }> {
+export async function completeTransaction(
+  deps: Deps, txnId: string, result: GatewayResult, actor: string, options: CompleteOptions = {},
+): Promise<{ transaction: PaymentTransaction; order: Order }> {
   return deps.store.tx(async (tx) => {
     const current = found(await tx.transactions.get(txnId), 'transaction', txnId);
     await tx.orders.getForUpdate(current.orderId);
@@ -163,7 +172,7 @@ export async function completeTransaction(deps: Deps, txnId: string, result: Gat
       errorCode: mismatch ? 'amount_mismatch' : outcome === 'failed' ? result.errorCode ?? 'failed' : null,
       errorMessage: mismatch ? `the processor reported ${result.amount} instead of ${txn.amount}` : outcome === 'failed' ? result.errorMessage ?? 'the processor refused the transaction' : null,
     }, deps.clock.now());
-    if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true) {
+    if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true && !options.capturesInline) {
       // Captured by the worker when nobody captured it inline (an asynchronous authorization).
       await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: deps.clock.now() });
     }
