@@ -4,7 +4,6 @@
  * integration key. Runs once: a database that already has the demo shop is left alone.
  */
 import { ensureApiKey } from './api-keys.js';
-import { createCustomer } from './customers.js';
 import type { Deps } from './deps.js';
 
 export const DEMO = {
@@ -28,7 +27,11 @@ export async function seedDemo(deps: Deps): Promise<DemoSummary> {
     return { shopId: existing, created: false };
   }
   const shopId = deps.ids.next('shop');
-  await deps.store.tx(async (tx) => {
+  const passwordHash = await deps.hasher.hashPassword(DEMO.customerPassword);
+  const created = await deps.store.tx(async (tx) => {
+    // Claimed first: of two processes seeding a fresh database at once, the second finds the claim
+    // (PostgreSQL makes it wait for the first's commit) and seeds nothing.
+    if ((await tx.settings.putIfAbsent('demo_shop_id', shopId)) !== shopId) return false;
     await tx.shops.insert({
       id: shopId, name: DEMO.shopName, currency: 'USD', remoteCheckoutUrl: null,
       successUrl: null, cancelUrl: null, autoCapture: true, clearingDays: 1, webhookSecret: deps.signer.newSecret(),
@@ -49,11 +52,14 @@ export async function seedDemo(deps: Deps): Promise<DemoSummary> {
       oncePerCustomer: true, active: true,
     });
     await tx.gateways.insert({ id: deps.ids.next('gw'), shopId, kind: 'sandbox', name: 'Sandbox (test cards)', config: {} });
-    await tx.settings.putIfAbsent('demo_shop_id', shopId);
+    if (!(await tx.customers.getByEmail(DEMO.customerEmail))) {
+      await tx.customers.insert({
+        id: deps.ids.next('cus'), email: DEMO.customerEmail, firstName: 'Demo', lastName: 'Learner', restricted: false, passwordHash,
+      });
+    }
+    return true;
   });
-  if (!(await deps.store.customers.getByEmail(DEMO.customerEmail))) {
-    await createCustomer(deps, { email: DEMO.customerEmail, firstName: 'Demo', lastName: 'Learner', password: DEMO.customerPassword });
-  }
   await ensureApiKey(deps, DEMO.integrationKey, 'Demo integration key', 'integration');
+  if (!created) return { shopId: (await deps.store.settings.get('demo_shop_id'))!, created: false };
   return { shopId, created: true };
 }
