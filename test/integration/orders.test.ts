@@ -55,3 +55,19 @@ describe.each(DIALECTS)('orders priced by the server (%s)', (dialect) => {
     expect(res.json().history).toEqual([expect.objectContaining({ axis: 'status', from: 'pending', to: 'cancelled', reason: 'changed mind', actor: expect.stringMatching(/^api_key:key_/) })]);
   });
 });
+
+describe.each(DIALECTS)('orders with nothing to pay (%s)', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => { t = await testApp(dialect); });
+  afterAll(async () => { await t?.close(); });
+
+  it('an order made free by a 100% promo code is placed and fulfilled at creation', async () => {
+    await t.request({ method: 'POST', url: '/api/v1/promo-codes', auth: ADMIN_KEY, payload: { shop_id: t.shopId, code: 'FREE100', kind: 'percent_off', percent_off: 100 } });
+    const buyer = await t.customerToken('free@example.com');
+    const res = await t.request({ method: 'POST', url: '/api/v1/orders', auth: buyer.token, payload: { shop_id: t.shopId, lines: [{ product_id: 3 }], promo_code: 'FREE100' } });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json()).toMatchObject({ total: 0, status: 'placed', payment_status: 'free', fulfillment_status: 'fulfilled' });
+    const owned = await t.request({ method: 'GET', url: '/api/v1/enrollments', auth: buyer.token });
+    expect(owned.json().data.map((e: { course_id: number }) => e.course_id)).toEqual([3]);
+  });
+});

@@ -3,10 +3,11 @@
  * promo code and the shop's tax rates (DESIGN rule 2): nothing the client sends is a price.
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
-import { priceOrder, type PromoRule } from '../../domain/pricing.js';
+import { priceOrder, type OrderTotals, type PromoRule } from '../../domain/pricing.js';
 import type { Order, Product, PromoCode, Shop } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
+import { settleOrder } from '../payments/settle-order.js';
 import { emit } from '../events.js';
 import { orderJson } from '../representations.js';
 import { country as checkCountry, found, invalid } from '../validate.js';
@@ -59,6 +60,62 @@ export async function usePromoCode(
   return { promo, rule };
 }
 
+/** The catalog price of `product` in `currency` (minor units); the caller checked it has one. */
+export function catalogPrice(product: Product, currency: string): number {
+  return product.prices.find((price) => price.currency === currency)!.amount;
+}
+
+/**
+ * The one pricing path of orders made from the catalog: catalog unit prices in the shop's currency, the
+ * promo rule, and the shop's tax rate for `country` (its default rate when none matches). Minor units.
+ */
+export async function priceItems(
+  tx: Repos, shop: Shop, items: readonly { readonly product: Product; readonly quantity: number }[],
+  promo: PromoRule | null, country: string | null,
+): Promise<OrderTotals> {
+  const taxRate = await tx.taxRates.find(shop.id, country);
+  return unwrap(priceOrder({
+    currency: shop.currency,
+    lines: items.map(({ product, quantity }) => ({
+      productId: product.id, sku: product.sku, title: product.title, quantity, unitAmount: catalogPrice(product, shop.currency),
+    })),
+    promo,
+    taxRatePpm: taxRate?.ratePpm ?? null,
+  }));
+}
+
+export interface PricedOrderFields {
+  readonly customerId: string | null;
+  readonly country: string | null;
+  readonly promoCodeId: string | null;
+  readonly promoCode: string | null;
+  readonly email?: string | null | undefined;
+  readonly number?: string | null | undefined;
+  readonly metadata?: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * Inserts a `pending` order with its priced lines (payment status `free` when the total is 0, else
+ * `unpaid`) and emits `order.created`, in the caller's transaction.
+ */
+export async function insertPricedOrder(
+  deps: Pick<Deps, 'ids'>, tx: Repos, shop: Shop, totals: OrderTotals, fields: PricedOrderFields,
+): Promise<Order> {
+  const order = await tx.orders.insert({
+    shopId: shop.id, customerId: fields.customerId, number: fields.number ?? null, currency: shop.currency,
+    status: 'pending', paymentStatus: totals.total === 0 ? 'free' : 'unpaid', fulfillmentStatus: 'unfulfilled',
+    subtotal: totals.subtotal, discount: totals.discount, tax: totals.tax, taxOverride: null, total: totals.total,
+    promoCodeId: fields.promoCodeId, promoCode: fields.promoCode, country: fields.country,
+    email: fields.email ?? null, metadata: fields.metadata ?? {}, placedAt: null, cancelledAt: null,
+    statusMessage: null, processorReference: null, processorData: null,
+  }, totals.lines.map((l) => ({
+    productId: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unitAmount: l.unitAmount,
+    subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
+  })));
+  await emit(deps, tx, { type: 'order.created', shopId: shop.id, orderId: order.id, data: { order: orderJson(order) } });
+  return order;
+}
+
 export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<Order> {
   const country = checkCountry(input.country) ?? null;
   return deps.store.tx(async (tx) => {
@@ -66,28 +123,12 @@ export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<
     if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
     const products = await loadPricedProducts(tx, shop, input.lines);
     const promo = input.promoCode ? await usePromoCode(tx, shop, input.promoCode, input.customerId, deps.clock.now()) : null;
-    const taxRate = await tx.taxRates.find(shop.id, country);
-    const totals = unwrap(priceOrder({
-      currency: shop.currency,
-      lines: products.map((p, i) => ({
-        productId: p.id, sku: p.sku, title: p.title, quantity: input.lines[i]!.quantity,
-        unitAmount: p.prices.find((price) => price.currency === shop.currency)!.amount,
-      })),
-      promo: promo?.rule ?? null,
-      taxRatePpm: taxRate?.ratePpm ?? null,
-    }));
-    const order = await tx.orders.insert({
-      shopId: shop.id, customerId: input.customerId, number: input.number ?? null, currency: shop.currency,
-      status: 'pending', paymentStatus: totals.total === 0 ? 'free' : 'unpaid', fulfillmentStatus: 'unfulfilled',
-      subtotal: totals.subtotal, discount: totals.discount, tax: totals.tax, taxOverride: null, total: totals.total,
-      promoCodeId: promo?.promo.id ?? null, promoCode: promo?.promo.code ?? null, country,
-      email: input.email ?? null, metadata: input.metadata ?? {}, placedAt: null, cancelledAt: null,
-      statusMessage: null, processorReference: null, processorData: null,
-    }, totals.lines.map((l) => ({
-      productId: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unitAmount: l.unitAmount,
-      subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
-    })));
-    await emit(deps, tx, { type: 'order.created', shopId: shop.id, orderId: order.id, data: { order: orderJson(order) } });
-    return order;
+    const totals = await priceItems(tx, shop, products.map((product, i) => ({ product, quantity: input.lines[i]!.quantity })), promo?.rule ?? null, country);
+    const order = await insertPricedOrder(deps, tx, shop, totals, {
+      customerId: input.customerId, country, promoCodeId: promo?.promo.id ?? null, promoCode: promo?.promo.code ?? null,
+      email: input.email, number: input.number, metadata: input.metadata,
+    });
+    // Nothing to pay (a 100% promo code): the order is placed and fulfilled at once.
+    return order.total === 0 ? settleOrder(deps, tx, order.id, 'system:free-order', null) : order;
   });
 }
