@@ -3,15 +3,19 @@
  */
 import { loadConfig, type Config } from './config.js';
 import { createApiKey } from './app/api-keys.js';
+import { checkInvariants } from './app/check/invariants.js';
 import { seedDemo, DEMO } from './app/seed-demo.js';
 import { createWorker, openRuntime, startServer, type Runtime } from './main.js';
+import { gatewayCheck } from './gateway-check.js';
 
 const USAGE = `usage: paybridge <command>
   serve [--no-worker]   run the API, the hosted pages and (unless --no-worker) an in-process worker
   worker [--lease-ms N] [--poll-ms N]   run only the worker (outbox delivery and scheduled jobs)
   migrate          apply database migrations and exit
   seed             create the demo data (if missing) and exit
-  keys create <name> <admin|integration>   create an API key and print it once`;
+  check            verify the money and state invariants over the whole database (exit 1 on a violation)
+  keys create <name> <admin|integration>   create an API key and print it once
+  gateway check <base-url> --secret <s>   test a merchant's external gateway endpoints (seed 002)`;
 
 function banner(config: Config, runtime: Runtime): string {
   const lines = [
@@ -80,6 +84,15 @@ async function main(argv: string[]): Promise<void> {
       await runtime.deps.store.close();
       return;
     }
+    case 'check': {
+      const runtime = await openRuntime({ ...config, demo: false });
+      const violations = await checkInvariants(runtime.deps);
+      for (const v of violations) process.stdout.write(`VIOLATION ${v.rule} ${v.subject}: ${v.detail}\n`);
+      process.stdout.write(violations.length === 0 ? 'check: no violations\n' : `check: ${violations.length} violations\n`);
+      await runtime.deps.store.close();
+      if (violations.length > 0) process.exitCode = 1;
+      return;
+    }
     case 'keys': {
       const [action, name, role] = rest;
       if (action !== 'create' || !name || (role !== 'admin' && role !== 'integration')) throw new UsageError();
@@ -89,6 +102,7 @@ async function main(argv: string[]): Promise<void> {
       await runtime.deps.store.close();
       return;
     }
+    case 'gateway': process.exitCode = await gatewayCheck(rest, (line) => process.stdout.write(`${line}\n`)); return;
     default:
       throw new UsageError();
   }

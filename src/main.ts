@@ -16,6 +16,9 @@ import { SystemClock } from './adapters/system-clock.js';
 import { ManualGateway } from './adapters/gateways/manual-gateway.js';
 import { StoreGatewayResolver } from './adapters/gateways/resolver.js';
 import { SandboxGateway } from './adapters/gateways/sandbox-gateway.js';
+import { ExternalHttpGateway } from './adapters/gateways/external-http-gateway.js';
+import { CircuitBreakingGateway } from './app/gateways/external-calls.js';
+import { readExternalConfig } from './app/gateways/external-config.js';
 import { createApiKey, ensureApiKey } from './app/api-keys.js';
 import type { Deps } from './app/deps.js';
 import { seedDemo, type DemoSummary } from './app/seed-demo.js';
@@ -49,7 +52,14 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const hasher = new NodeHasher();
   const sandbox = new SandboxGateway(clock);
   const manual = new ManualGateway();
-  const gateways = new StoreGatewayResolver(store, { sandbox: () => sandbox, manual: () => manual });
+  const gatewayHttp = new UndiciHttpClient();
+  const gateways = new StoreGatewayResolver(store, {
+    sandbox: () => sandbox, manual: () => manual,
+    external: (g) => {
+      const settings = readExternalConfig(g);
+      return new CircuitBreakingGateway({ store, clock }, g, settings, new ExternalHttpGateway(settings, gatewayHttp));
+    },
+  });
   const deps: Deps = {
     store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner(), gateways,
     publicUrl: config.publicUrl,

@@ -13,7 +13,8 @@ import { authPlugin } from './plugins/auth.js';
 import { idempotencyPlugin } from './plugins/idempotency.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { checkoutRoutes } from './dialects/checkout.js';
-import { purchaseRoutes } from './dialects/purchases.js';
+import { purchaseRoutes, thankYouPage } from './dialects/purchases.js';
+import { seed004Routes } from './dialects/seed004.js';
 import { hostedPageRoutes } from './pages/hosted-page.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { externalGatewayRoutes } from './routes/external-gateways.js';
@@ -28,6 +29,9 @@ import { productRoutes } from './routes/products.js';
 import { promotionRoutes } from './routes/promotions.js';
 import { shopRoutes } from './routes/shops.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { accountRoutes } from './routes/accounts.js';
+import { invoiceRoutes } from './routes/invoices.js';
+import { invoicePaymentRoutes } from './dialects/invoice-payments.js';
 import { ErrorBody } from './schemas.js';
 
 export interface AppOptions {
@@ -65,6 +69,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
+  // JSON only at the root; routes that take forms register their own parsers.
+  app.removeContentTypeParser('text/plain');
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
   app.addSchema(ErrorBody);
@@ -107,14 +113,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsRoutes);
   await app.register(oauthRoutes, { deps, rateLimitMax: options.tokenRateLimit ?? 30 });
   await app.register(async (api) => {
-    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes, paymentRoutes, gatewayRoutes, webhookRoutes]) {
+    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes, paymentRoutes, gatewayRoutes, webhookRoutes, invoiceRoutes, accountRoutes]) {
       await api.register(routes, { deps });
     }
   }, { prefix: '/api/v1' });
   // Seed dialects: each speaks its seed's wire format and renders errors in its own envelope.
   await app.register(checkoutRoutes, { deps, prefix: '/api/v1' }); // seed 001: POST /api/v1/checkout
+  await app.register(seed004Routes, { deps, prefix: '/api/v1' }); // seed 004: /api/v1/payment-orders (native error envelope)
   await app.register(purchaseRoutes, { deps, prefix: '/v1' }); // seed 000: /v1/purchases/{id}
+  await app.register(thankYouPage); // seed 000: where buyers land when the shop has no success URL
   await app.register(externalGatewayRoutes, { deps }); // seed 002: gateway resources and inbound webhooks
   await app.register(hostedPageRoutes, { deps }); // the hosted payment page, /pay/{session}
+  await app.register(invoicePaymentRoutes, { deps, prefix: '/api/v1' }); // seed 003: /api/v1/invoice-payments…
   return app;
 }

@@ -5,6 +5,7 @@
  */
 import type { FulfillmentStatus, OrderStatus, PaymentStatus } from '../domain/order.js';
 import type { TransactionKind, TransactionStatus } from '../domain/payment.js';
+import type { InvoicePaymentStatus, InvoicePaymentType, InvoiceStatus } from '../domain/invoice.js';
 
 export type Role = 'admin' | 'integration';
 
@@ -294,9 +295,15 @@ export interface WebhookEndpoint {
   readonly enabled: boolean;
   readonly disabledReason: string | null;
   readonly consecutiveFailures: number;
+  /** Bound to one order (seed 004 `webhookUrl`): receives that order's events only. Absent/null: not bound. */
+  readonly orderId?: number | null;
+  /** The body it receives: the native event envelope (default), or the seed-004 order JSON. */
+  readonly format?: WebhookFormat;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
+
+export type WebhookFormat = 'native' | 'seed004';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
@@ -399,4 +406,161 @@ export interface PaymentSourceRecord {
   readonly token: string;
   readonly metadata: Readonly<Record<string, unknown>>;
   readonly createdAt: number;
+}
+
+/**
+ * Seed 002: the settings of an `external` gateway, stored as its `Gateway.config`. URLs are absolute
+ * http(s) URLs; a null URL means the merchant does not handle that action (the call fails at once).
+ */
+export interface ExternalGatewayConfig {
+  readonly authorizeUrl: string;
+  readonly captureUrl: string | null;
+  readonly voidUrl: string | null;
+  readonly refundUrl: string | null;
+  readonly tokenUrl: string | null;
+  /** Signs every request (`X-CommerceLayer-Signature`) and verifies inbound webhooks. From crypto.randomBytes. */
+  readonly sharedSecret: string;
+  /** Where the merchant posts asynchronous results: `${PUBLIC_URL}/webhooks/external/{gatewayId}`. */
+  readonly webhookEndpointUrl: string;
+  /** Limit for one whole exchange with the merchant, milliseconds. */
+  readonly timeoutMs: number;
+  /** The circuit opens after more than this many consecutive failures (Commerce Layer: 30). */
+  readonly circuitThreshold: number;
+  /** Milliseconds an open circuit waits before letting one probe call through; null: only a reset closes it. */
+  readonly circuitCooldownMs: number | null;
+}
+
+/** `half_open`: the circuit was open and one probe call is in flight. */
+export type CircuitState = 'closed' | 'open' | 'half_open';
+
+/** The persisted circuit breaker of an external gateway, shared by every process on the database. */
+export interface GatewayCircuit {
+  readonly gatewayId: string;
+  readonly state: CircuitState;
+  /** Consecutive failures (timeouts, 5xx, unreadable replies) since the last readable answer or reset. */
+  readonly failureCount: number;
+  readonly openedAt: number | null;
+  /** While half open: when the probe's lease ends (a probe that never reported frees the slot then). */
+  readonly probeUntil: number | null;
+  readonly updatedAt: number;
+}
+
+export type InboundWebhookStatus = 'received' | 'processed' | 'ignored' | 'unknown_action' | 'invalid';
+
+/** A signed webhook a merchant sent to an external gateway's endpoint, kept as received (DESIGN rule 8). */
+export interface InboundWebhook {
+  readonly id: string;
+  readonly gatewayId: string;
+  readonly actionId: string | null;
+  /** SHA-256 hex of the raw body; (gateway, action id, body hash) is unique, so a replay is stored once. */
+  readonly bodyHash: string;
+  readonly body: string;
+  readonly status: InboundWebhookStatus;
+  readonly transactionId: string | null;
+  /** What the webhook did: `succeeded`, `failed`, or why it changed nothing. */
+  readonly outcome: string | null;
+  readonly createdAt: number;
+  readonly processedAt: number | null;
+}
+
+export type PaymentInstrument = 'card' | 'wallet' | 'bank_transfer';
+
+/** A way a shop accepts payments, on one of its gateways (seed 004 payment methods). */
+export interface PaymentMethod {
+  readonly id: string;
+  readonly shopId: string;
+  readonly gatewayId: string;
+  readonly instrument: PaymentInstrument;
+  /** ISO 4217 codes this method accepts. */
+  readonly currencies: readonly string[];
+  /** Authorize now, capture later (seed 004 `autoCapture: false`). */
+  readonly twoStage: boolean;
+  readonly active: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/**
+ * An invoice a shop sends a customer. Amounts in minor units of `currency`; invariant
+ * amountPaid + amountDiscounted ≤ total, and the status follows `domain/invoice.ts`.
+ */
+export interface Invoice {
+  readonly id: string;
+  readonly shopId: string;
+  readonly customerId: string;
+  /** The merchant's own invoice number, unique per shop when given. */
+  readonly number: string | null;
+  readonly description: string | null;
+  readonly currency: string;
+  readonly status: InvoiceStatus;
+  readonly total: number;
+  readonly amountPaid: number;
+  /** Discounts granted by codes on succeeded payments. */
+  readonly amountDiscounted: number;
+  readonly dueAt: number;
+  /** The shop's promo codes (upper-case) a payment of this invoice may apply, each at most once. */
+  readonly discountCodes: readonly string[];
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly paidAt: number | null;
+  readonly voidedAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /** Incremented by every update; guarded updates compare it. */
+  readonly version: number;
+}
+
+export interface InvoiceLine {
+  readonly id: number;
+  readonly invoiceId: string;
+  readonly description: string;
+  readonly quantity: number;
+  readonly unitAmount: number;
+  readonly amount: number;
+}
+
+/** One attempt to pay (part of) an invoice, seed 003's invoice payment. Amounts in minor units. */
+export interface InvoicePayment {
+  readonly id: string;
+  readonly invoiceId: string;
+  readonly type: InvoicePaymentType;
+  readonly status: InvoicePaymentStatus;
+  /** What the payer pays: the amount due after the discount at the time it was priced, or a part of it. */
+  readonly amount: number;
+  readonly currency: string;
+  readonly discountCode: string | null;
+  readonly discount: number;
+  /** A part payment asked for at creation; null pays all that is due. */
+  readonly requestedAmount: number | null;
+  /** PLATFORM: the internal account that pays. */
+  readonly accountId: string | null;
+  readonly someData: string | null;
+  readonly externalData: string | null;
+  /** CHECKOUT: the amount-only order paid on the hosted page, and its checkout session. */
+  readonly orderId: number | null;
+  readonly sessionId: string | null;
+  /** When the money moved, epoch milliseconds. */
+  readonly paymentDate: number | null;
+  readonly failureReason: string | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+/** An internal account on the ledger, owned by a customer or an organisation, in one currency. */
+export interface InternalAccount {
+  readonly id: string;
+  readonly shopId: string;
+  readonly customerId: string | null;
+  readonly organisation: string | null;
+  readonly currency: string;
+  /** Its ledger account (`account:<id>`), which may never go below zero. */
+  readonly ledgerAccountId: string;
+  readonly createdAt: number;
+}
+
+/** An inbound webhook accepted once per (source, webhook id). */
+export interface InboundWebhookEvent {
+  readonly source: string;
+  readonly webhookId: string;
+  readonly body: string;
+  readonly receivedAt: number;
 }

@@ -6,9 +6,12 @@
 import type {
   CheckoutSession, Enrollment, OrderNote, PaymentSourceRecord, SeatCode,
 } from './records.js';
+import type { GatewayCircuit, GatewayKind, InboundWebhook, PaymentMethod } from './records.js';
 import type {
   DomainEvent, Job, Lease, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
 } from './records.js';
+import type { InboundWebhookEvent, InternalAccount, Invoice, InvoiceLine, InvoicePayment } from './records.js';
+import type { InvoicePaymentStatus, InvoicePaymentType } from '../domain/invoice.js';
 import type {
   ApiKey, Customer, Gateway, IdempotencyRecord, LedgerAccount, LedgerTransfer, Order, OrderLine, Page,
   PageRequest, PaymentTransaction, Product, PromoCode, RefreshToken, Shop, StatusChange, TaxRate,
@@ -91,6 +94,11 @@ export interface OrderRepo {
   list(filter: { shopId?: string | undefined; customerId?: string | undefined }, page: PageRequest): Promise<Page<Order>>;
   /** Applies `patch` only if the stored version is `version`; bumps the version. False if it changed. */
   updateGuarded(id: number, version: number, patch: Patch<Omit<Order, 'version'>>): Promise<boolean>;
+  /**
+   * Rewrites the tax and total of some of an order's lines (minor units), e.g. after an external checkout
+   * set the order's tax; the caller updates the order's totals in the same transaction so they still add up.
+   */
+  updateLineAmounts(lines: readonly Pick<OrderLine, 'id' | 'tax' | 'total'>[]): Promise<void>;
   addStatusChange(change: StatusChange): Promise<void>;
   /** Orders of `customerId` that used the promo code and were not cancelled. */
   countWithPromo(promoCodeId: string, customerId: string): Promise<number>;
@@ -167,9 +175,13 @@ export interface WebhookRepo {
   updateEndpoint(id: string, patch: Partial<Omit<WebhookEndpoint, 'id' | 'createdAt' | 'updatedAt'>>): Promise<WebhookEndpoint | undefined>;
   getEndpoint(id: string): Promise<WebhookEndpoint | undefined>;
   deleteEndpoint(id: string): Promise<boolean>;
+  /** Endpoints not bound to an order (order-bound ones belong to their order and are read with getEndpoint). */
   listEndpoints(page: PageRequest): Promise<Page<WebhookEndpoint>>;
-  /** Enabled endpoints that want this event type from this shop. */
-  matchingEndpoints(shopId: string | null, type: string): Promise<WebhookEndpoint[]>;
+  /**
+   * Enabled endpoints that want this event type from this shop. An endpoint bound to an order matches only
+   * that order's events (`orderId`); shop-wide ones match as before.
+   */
+  matchingEndpoints(shopId: string | null, type: string, orderId?: number | null): Promise<WebhookEndpoint[]>;
   /** Creates the deliveries that do not exist yet (one per endpoint and event). */
   createDeliveries(deliveries: readonly Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | 'nextAttemptAt'>[]): Promise<void>;
   /** Leases up to `limit` pending deliveries due at `now` whose lease is free or expired. */
@@ -236,6 +248,96 @@ export interface PaymentSourceRepo {
   listByCustomer(customerId: string): Promise<PaymentSourceRecord[]>;
 }
 
+/** Seed 002 external gateways: their settings, persisted circuit breakers and inbound webhooks. */
+export interface ExternalGatewayRepo {
+  /** Gateways of one kind (and shop), by id. */
+  listGateways(filter: { kind: GatewayKind; shopId?: string | undefined }, page: PageRequest): Promise<Page<Gateway>>;
+  updateGateway(id: string, patch: { name?: string; config?: Readonly<Record<string, unknown>> }): Promise<Gateway | undefined>;
+  /** Creates the gateway's circuit, closed with no failures. */
+  insertCircuit(gatewayId: string): Promise<GatewayCircuit>;
+  circuit(gatewayId: string): Promise<GatewayCircuit | undefined>;
+  /**
+   * May a call go out at `now`? `closed` yes; `probe` yes, as the one probe of a half-open circuit (taken
+   * with a guarded update, so of concurrent callers exactly one wins, for `leaseMs`); `open` no. An open
+   * circuit offers a probe once `cooldownMs` passed since it opened; a null cool-down never does.
+   */
+  admit(gatewayId: string, now: number, cooldownMs: number | null, leaseMs: number): Promise<'closed' | 'probe' | 'open'>;
+  /**
+   * Counts a failure atomically: a closed circuit's count goes up and the circuit opens when the count
+   * exceeds `threshold`; a failed probe re-opens it. An open circuit is left alone.
+   */
+  recordFailure(gatewayId: string, threshold: number, now: number, probe: boolean): Promise<void>;
+  /** A readable answer: a closed circuit's count goes back to 0; a successful probe closes the circuit. */
+  recordSuccess(gatewayId: string, now: number, probe: boolean): Promise<void>;
+  /** Closes the circuit and clears its count (the explicit reset). */
+  resetCircuit(gatewayId: string, now: number): Promise<GatewayCircuit | undefined>;
+  /** Stores a webhook unless (gateway, action id, body hash) exists; returns the stored row either way. */
+  insertInbound(webhook: Omit<InboundWebhook, 'processedAt'>): Promise<{ inserted: boolean; webhook: InboundWebhook }>;
+  finishInbound(id: string, patch: Pick<InboundWebhook, 'status' | 'transactionId' | 'outcome'>, at: number): Promise<void>;
+  listInbound(gatewayId: string, page: PageRequest): Promise<Page<InboundWebhook>>;
+}
+
+export interface PaymentMethodRepo {
+  insert(method: Omit<PaymentMethod, 'createdAt' | 'updatedAt'>): Promise<PaymentMethod>;
+  get(id: string): Promise<PaymentMethod | undefined>;
+  list(shopId: string, page: PageRequest): Promise<Page<PaymentMethod>>;
+}
+
+/** Read-only queries for the invariant checker (`paybridge check`); each returns the offending rows. */
+export interface AuditRepo {
+  /** Transfers whose postings do not sum to zero. */
+  unbalancedTransfers(): Promise<string[]>;
+  /** Accounts whose cached balance differs from the sum of their postings. */
+  accountsOutOfSync(): Promise<{ id: string; code: string; balance: number; postings: number }[]>;
+  /** Accounts that may not go negative and did. */
+  negativeAccounts(): Promise<{ id: string; code: string; balance: number }[]>;
+  /** Active enrollments and unredeemed seat codes whose order is cancelled or fully refunded. */
+  grantsOfVoidOrders(): Promise<{ orderId: number; kind: 'enrollment' | 'seat_code'; id: string }[]>;
+  /** Events never fanned out, and deliveries still pending whose attempt was due before `dueBefore`. */
+  stuckOutbox(dueBefore: number): Promise<{ undispatched: number; overdueDeliveries: number; overdueJobs: number }>;
+}
+
+/** Invoices and their lines. */
+export interface InvoiceRepo {
+  insert(invoice: Omit<New<Invoice>, 'version'>, lines: readonly Omit<InvoiceLine, 'id' | 'invoiceId'>[]): Promise<Invoice>;
+  get(id: string): Promise<Invoice | undefined>;
+  /** Reads the invoice and, on PostgreSQL, locks its row until the transaction ends. */
+  getForUpdate(id: string): Promise<Invoice | undefined>;
+  lines(invoiceId: string): Promise<InvoiceLine[]>;
+  list(filter: { shopId?: string | undefined; customerId?: string | undefined; status?: string | undefined }, page: PageRequest): Promise<Page<Invoice>>;
+  /** Applies `patch` only if the stored version is `version`; bumps the version. False if it changed. */
+  updateGuarded(id: string, version: number, patch: Patch<Omit<Invoice, 'version'>>): Promise<boolean>;
+  /** Open or partially paid invoices due at or before `now`, earliest due first, locked (SKIP LOCKED on PostgreSQL). */
+  claimPastDue(now: number, limit: number): Promise<Invoice[]>;
+}
+
+/** Invoice payments. At most one payment per (invoice, type) is unfinished (open or processing): a unique index holds it. */
+export interface InvoicePaymentRepo {
+  insert(payment: New<InvoicePayment>): Promise<InvoicePayment>;
+  get(id: string): Promise<InvoicePayment | undefined>;
+  /** The unfinished (open or processing) payment of this invoice and type. */
+  unfinished(invoiceId: string, type: InvoicePaymentType): Promise<InvoicePayment | undefined>;
+  listByInvoice(invoiceId: string): Promise<InvoicePayment[]>;
+  /** Applies `patch` only while the status is one of `from`; false otherwise (someone else moved it). */
+  updateIf(id: string, from: readonly InvoicePaymentStatus[], patch: Patch<InvoicePayment>): Promise<boolean>;
+  /** Succeeded payments that applied `code` on invoices of `customerId`. */
+  countDiscountUses(customerId: string, code: string): Promise<number>;
+}
+
+/** Internal accounts; the balance lives on their ledger account. */
+export interface InternalAccountRepo {
+  /** Inserts; throws a unique violation (→ already_exists) when the owner already has an account in this shop and currency. */
+  insert(account: Omit<InternalAccount, 'createdAt'>): Promise<InternalAccount>;
+  get(id: string): Promise<InternalAccount | undefined>;
+  list(filter: { shopId?: string | undefined; customerId?: string | undefined }, page: PageRequest): Promise<Page<InternalAccount>>;
+}
+
+/** Inbound webhooks already accepted, for de-duplication (DESIGN rule 8). */
+export interface InboundWebhookRepo {
+  /** Records the webhook; false when one with this (source, webhook id) was recorded before (a duplicate). */
+  record(event: InboundWebhookEvent): Promise<boolean>;
+}
+
 export interface Repos {
   readonly shops: ShopRepo;
   readonly products: ProductRepo;
@@ -257,6 +359,13 @@ export interface Repos {
   readonly fulfillment: FulfillmentRepo;
   readonly orderNotes: OrderNoteRepo;
   readonly paymentSources: PaymentSourceRepo;
+  readonly invoices: InvoiceRepo;
+  readonly invoicePayments: InvoicePaymentRepo;
+  readonly internalAccounts: InternalAccountRepo;
+  readonly inboundWebhooks: InboundWebhookRepo;
+  readonly externalGateways: ExternalGatewayRepo;
+  readonly paymentMethods: PaymentMethodRepo;
+  readonly audit: AuditRepo;
 }
 
 /** Thrown by `Store.tx` callbacks to roll back; the error propagates to the caller unchanged. */

@@ -3,6 +3,7 @@
  * signed per Standard Webhooks (outside any transaction), and record every attempt and its outcome.
  */
 import type { Deps } from '../app/deps.js';
+import { callbackRecipients, seed004Callback } from '../app/seed004/callbacks.js';
 import { retryDelay, verdict } from '../domain/retry.js';
 import type { HttpClient } from '../ports/http-client.js';
 import type { DomainEvent, WebhookDelivery, WebhookEndpoint } from '../ports/records.js';
@@ -31,7 +32,7 @@ export async function fanOut(deps: Deps, batchSize: number): Promise<number> {
     const events = await tx.events.claimUndispatched(batchSize);
     const now = deps.clock.now();
     for (const event of events) {
-      const endpoints = await tx.webhooks.matchingEndpoints(event.shopId, event.type);
+      const endpoints = await callbackRecipients(tx, event, await tx.webhooks.matchingEndpoints(event.shopId, event.type, event.orderId));
       await tx.webhooks.createDeliveries(endpoints.map((e) => ({ id: deps.ids.next('msg'), endpointId: e.id, eventId: event.id, nextAttemptAt: now })));
     }
     await tx.events.markDispatched(events.map((e) => e.id));
@@ -46,7 +47,7 @@ interface AttemptResult {
 }
 
 async function attempt(deps: Deps, http: HttpClient, endpoint: WebhookEndpoint, event: DomainEvent, timeoutMs: number): Promise<AttemptResult> {
-  const body = webhookBody(event);
+  const { body, secret } = endpoint.format === 'seed004' ? await seed004Callback(deps, endpoint, event) : { body: webhookBody(event), secret: endpoint.secret };
   const timestamp = Math.floor(deps.clock.now() / 1000);
   const started = performance.now();
   try {
@@ -55,7 +56,7 @@ async function attempt(deps: Deps, http: HttpClient, endpoint: WebhookEndpoint, 
       headers: {
         'content-type': 'application/json', 'user-agent': 'Paybridge-Webhooks/1',
         'webhook-id': event.id, 'webhook-timestamp': String(timestamp),
-        'webhook-signature': deps.signer.sign(endpoint.secret, event.id, timestamp, body),
+        'webhook-signature': deps.signer.sign(secret, event.id, timestamp, body),
       },
     });
     return { status: res.status, error: res.status >= 300 ? res.body.slice(0, 200) || `HTTP ${res.status}` : null, latencyMs: Math.round(performance.now() - started) };
@@ -65,8 +66,9 @@ async function attempt(deps: Deps, http: HttpClient, endpoint: WebhookEndpoint, 
   }
 }
 
-async function deliverOne(deps: Deps, http: HttpClient, delivery: WebhookDelivery, opts: DeliveryOptions): Promise<void> {
-  const [endpoint, event] = await Promise.all([deps.store.webhooks.getEndpoint(delivery.endpointId), deps.store.events.get(delivery.eventId)]);
+async function deliverOne(
+  deps: Deps, http: HttpClient, delivery: WebhookDelivery, endpoint: WebhookEndpoint | undefined, event: DomainEvent | undefined, opts: DeliveryOptions,
+): Promise<void> {
   const attempts = delivery.attempts + 1;
   if (!endpoint || !event || !endpoint.enabled) {
     await deps.store.webhooks.finishAttempt(delivery.id, opts.owner, {
@@ -101,6 +103,23 @@ async function deliverOne(deps: Deps, http: HttpClient, delivery: WebhookDeliver
 export async function deliverDue(deps: Deps, http: HttpClient, opts: DeliveryOptions): Promise<number> {
   const now = deps.clock.now();
   const batch = await deps.store.tx((tx) => tx.webhooks.claimDue(now, opts.batchSize, { owner: opts.owner, until: now + opts.leaseMs }));
-  await Promise.all(batch.map((d) => deliverOne(deps, http, d, opts)));
+  const endpoints = new Map<string, Promise<WebhookEndpoint | undefined>>();
+  const events = new Map<string, Promise<DomainEvent | undefined>>();
+  for (const d of batch) {
+    if (!endpoints.has(d.endpointId)) endpoints.set(d.endpointId, deps.store.webhooks.getEndpoint(d.endpointId));
+    if (!events.has(d.eventId)) events.set(d.eventId, deps.store.events.get(d.eventId));
+  }
+  const loaded = await Promise.all(batch.map(async (d) => ({ d, endpoint: await endpoints.get(d.endpointId)!, event: await events.get(d.eventId)! })));
+  // One order's events go to one endpoint one after another, in sequence order, so a receiver that is
+  // not failing gets them in order; different orders and endpoints are delivered in parallel.
+  const lanes = new Map<string, typeof loaded>();
+  for (const item of loaded) {
+    const lane = `${item.d.endpointId}:${item.event?.orderId ?? item.d.id}`;
+    lanes.set(lane, [...(lanes.get(lane) ?? []), item]);
+  }
+  await Promise.all([...lanes.values()].map(async (lane) => {
+    lane.sort((a, b) => (a.event?.sequence ?? 0) - (b.event?.sequence ?? 0));
+    for (const { d, endpoint, event } of lane) await deliverOne(deps, http, d, endpoint, event, opts);
+  }));
   return batch.length;
 }

@@ -4,7 +4,11 @@
  */
 import type { Deps } from '../app/deps.js';
 import { expireCheckoutSessions } from '../app/checkout/expire-sessions.js';
+import { markOverdueInvoices } from '../app/invoices/overdue.js';
 import { resolvePendingTransactions } from '../app/payments/janitor.js';
+import { completeClearedOrders } from '../app/seed004/complete-cleared.js';
+import { expireUnpaidOrders } from '../app/seed004/expire-unpaid.js';
+import { voidStaleAuthorizations } from '../app/seed004/void-stale.js';
 import { purgeIdempotencyKeys } from './housekeeping.js';
 
 export interface ScheduledTask {
@@ -19,5 +23,9 @@ export function scheduledTasks(deps: Deps): ScheduledTask[] {
     { name: 'purge-idempotency-keys', everyMs: 15 * 60_000, run: async () => { await purgeIdempotencyKeys(deps); return 0; } },
     { name: 'pending-payment-janitor', everyMs: 5_000, run: () => resolvePendingTransactions(deps) },
     { name: 'expire-checkout-sessions', everyMs: 60_000, run: (now) => expireCheckoutSessions(deps, now, 100) },
+    { name: 'invoice-overdue', everyMs: 60_000, run: (now) => markOverdueInvoices(deps, now, 100) },
+    { name: 'seed004-expire-unpaid', everyMs: 60_000, run: (now) => expireUnpaidOrders(deps, now) },
+    { name: 'seed004-void-stale-authorizations', everyMs: 60_000, run: (now) => voidStaleAuthorizations(deps, now) },
+    { name: 'seed004-clearing', everyMs: 15 * 60_000, run: (now) => completeClearedOrders(deps, now) },
   ];
 }

@@ -61,7 +61,12 @@ export class Worker {
     for (const task of this.tasks) {
       if ((this.lastRun.get(task.name) ?? -Infinity) + task.everyMs > now) continue;
       this.lastRun.set(task.name, now);
-      done += await task.run(now);
+      try {
+        done += await task.run(now);
+      } catch (error) {
+        // One failing task must not stop the others (nor the outbox): it is tried again next time.
+        process.stderr.write(`scheduled task ${task.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
     }
     return done;
   }

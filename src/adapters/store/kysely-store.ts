@@ -12,6 +12,7 @@ import type { Ids } from '../../ports/ids.js';
 import type { Repos, Store } from '../../ports/store.js';
 import type { Db } from './mapping.js';
 import { core } from './migrations/001-core.js';
+import { auditRepo } from './repos/audit.js';
 import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
 import { customerRepo, gatewayRepo, productRepo, promoCodeRepo, shopRepo, taxRateRepo } from './repos/catalog.js';
 import { ledgerRepo } from './repos/ledger.js';
@@ -19,6 +20,11 @@ import { orderRepo, transactionRepo } from './repos/orders.js';
 import { eventRepo, jobRepo, webhookRepo } from './repos/outbox.js';
 import { outbox } from './migrations/002-outbox.js';
 import { payments } from './migrations/003-payments.js';
+import { invoices } from './migrations/005-invoices.js';
+import { inboundWebhookRepo, internalAccountRepo, invoicePaymentRepo, invoiceRepo } from './repos/invoices.js';
+import { externalGateways } from './migrations/004-external-gateways.js';
+import { orderCallbacks } from './migrations/006-order-callbacks.js';
+import { externalGatewayRepo, paymentMethodRepo } from './repos/gateways-external.js';
 import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
 
@@ -28,7 +34,8 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
 type Dialect = 'sqlite' | 'postgres';
 
 function migrations(dialect: Dialect): Record<string, Migration> {
-  return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect) };
+  return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect), '004-external-gateways': externalGateways(dialect),
+    '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect) };
 }
 
 function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
@@ -54,6 +61,13 @@ function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
     fulfillment: fulfillmentRepo(db, now),
     orderNotes: orderNoteRepo(db),
     paymentSources: paymentSourceRepo(db, now),
+    invoices: invoiceRepo(db, now, dialect),
+    invoicePayments: invoicePaymentRepo(db, now),
+    internalAccounts: internalAccountRepo(db, now),
+    inboundWebhooks: inboundWebhookRepo(db),
+    audit: auditRepo(db),
+    externalGateways: externalGatewayRepo(db, now),
+    paymentMethods: paymentMethodRepo(db, now),
   };
 }
 

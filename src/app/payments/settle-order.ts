@@ -10,6 +10,7 @@ import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { emit, type EventType } from '../events.js';
 import { grantOrder, needsFulfillment } from '../fulfillment/grant.js';
+import { settleInvoicePaymentForOrder } from '../invoices/settle.js';
 import { moveOrder, type Move } from '../orders/move-order.js';
 import { orderJson } from '../representations.js';
 import { postSettlement } from './ledger-postings.js';
@@ -57,6 +58,7 @@ export async function settleOrder(deps: Deps, tx: Repos, orderId: number, actor:
   };
   const reason = txn ? `${txn.kind} ${txn.id} ${txn.status}` : null;
   const moved = await moveOrder(deps, tx, order, moves, { actor, reason }, patch);
+  await settleInvoicePaymentForOrder(deps, tx, moved); // an order paying an invoice payment settles it with the order
 
   const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };
   const event = (type: EventType) => emit(deps, tx, { type, shopId: order.shopId, orderId, data });

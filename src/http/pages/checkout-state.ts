@@ -5,7 +5,7 @@
  */
 import type { Deps } from '../../app/deps.js';
 import { deriveAmounts } from '../../domain/payment.js';
-import type { CheckoutSession, Gateway, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { CheckoutSession, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
 
 /**
  * - `payable`: the form is shown (with the last failure, if any);
@@ -29,11 +29,13 @@ export interface Checkout {
 
 const DONE = new Set(['paid', 'free', 'partially_paid', 'partially_refunded', 'refunded']);
 
-export function checkoutState(session: CheckoutSession, order: Order, shop: Shop, txns: readonly PaymentTransaction[], now: number): CheckoutState {
+export function checkoutState(session: CheckoutSession, order: Order, txns: readonly PaymentTransaction[], now: number): CheckoutState {
   const amounts = deriveAmounts(txns);
   if (session.status === 'complete' || DONE.has(order.paymentStatus)) return 'succeeded';
   if (order.paymentStatus === 'authorized') {
-    const captureFollows = shop.autoCapture && !txns.some((t) => t.kind === 'capture' && t.status === 'failed');
+    // The authorization itself records whether a capture follows (single-stage) or not (two-stage).
+    const authorization = txns.filter((t) => t.kind === 'authorization' && t.status === 'succeeded').at(-1);
+    const captureFollows = authorization?.metadata['auto_capture'] === true && !txns.some((t) => t.kind === 'capture' && t.status === 'failed');
     return captureFollows ? 'processing' : 'succeeded';
   }
   if (amounts.pendingAuthorization > 0) return 'processing';
@@ -55,17 +57,7 @@ export async function loadCheckout(deps: Deps, sessionId: string): Promise<Check
   const shop = (await deps.store.shops.get(order.shopId))!;
   const lastAuthorization = txns.filter((t) => t.kind === 'authorization').at(-1);
   const failure = lastAuthorization?.status === 'failed' ? lastAuthorization.errorMessage ?? 'The payment failed.' : null;
-  return { session, order, lines, shop, state: checkoutState(session, order, shop, txns, deps.clock.now()), failure };
-}
-
-/** The shop's sandbox gateway, the one the hosted card form pays through. */
-export async function sandboxGatewayOf(deps: Deps, shopId: string): Promise<Gateway | undefined> {
-  for (let after: string | undefined; ;) {
-    const page = await deps.store.gateways.list({ shopId }, { limit: 100, after });
-    const sandbox = page.items.find((g) => g.kind === 'sandbox');
-    if (sandbox || !page.hasMore) return sandbox;
-    after = page.items.at(-1)!.id;
-  }
+  return { session, order, lines, shop, state: checkoutState(session, order, txns, deps.clock.now()), failure };
 }
 
 /** Where the buyer goes after paying: the session's success URL with the ids appended, or the receipt. */

@@ -109,7 +109,7 @@ export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: De
       response: responses(200, listOf(OrderSummarySchema)),
     },
   }, async (req) => listBody(
-    await listOrders(deps, caller(req), { shopId: req.query.shop_id, customerId: req.query.customer_id }, pageRequest(req.query)),
+    await listOrders(deps, caller(req), { shopId: req.query.shop_id, customerId: req.query.customer_id }, pageRequest(req.query, 'integer')),
     orderSummaryView, (o) => o.id,
   ));
 

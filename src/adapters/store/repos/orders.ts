@@ -53,6 +53,9 @@ export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgr
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    async updateLineAmounts(lines) {
+      for (const l of lines) await db.updateTable('order_lines').set({ tax: l.tax, total: l.total }).where('id', '=', l.id).execute();
+    },
     async addStatusChange(change) {
       await db.insertInto('order_status_changes').values(toRow(CHANGE, change)).execute();
     },

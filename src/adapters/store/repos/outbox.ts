@@ -58,7 +58,7 @@ export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRep
 const ENDPOINT: Columns<WebhookEndpoint> = {
   id: ['id'], shopId: ['shop_id'], url: ['url'], secret: ['secret'], eventTypes: ['event_types', 'json'],
   description: ['description'], enabled: ['enabled', 'bool'], disabledReason: ['disabled_reason'],
-  consecutiveFailures: ['consecutive_failures'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+  consecutiveFailures: ['consecutive_failures'], orderId: ['order_id'], format: ['format'], createdAt: ['created_at'], updatedAt: ['updated_at'],
 };
 const DELIVERY: Columns<WebhookDelivery> = {
   id: ['id'], endpointId: ['endpoint_id'], eventId: ['event_id'], status: ['status'], attempts: ['attempts'],
@@ -86,10 +86,11 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
       await db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
       return true;
     },
-    listEndpoints: (page) => endpoints.list({}, page),
-    async matchingEndpoints(shopId, type) {
+    listEndpoints: (page) => pageBy(db.selectFrom('webhook_endpoints').selectAll().where('order_id', 'is', null), page, endpoints.map),
+    async matchingEndpoints(shopId, type, orderId = null) {
       let q = db.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1);
       q = shopId === null ? q.where('shop_id', 'is', null) : q.where((eb) => eb.or([eb('shop_id', 'is', null), eb('shop_id', '=', shopId)]));
+      q = orderId === null ? q.where('order_id', 'is', null) : q.where((eb) => eb.or([eb('order_id', 'is', null), eb('order_id', '=', orderId)]));
       const rows = (await q.execute()).map(endpoints.map);
       return rows.filter((e) => e.eventTypes.includes('*') || e.eventTypes.includes(type)
         || e.eventTypes.some((t) => t.endsWith('.*') && type.startsWith(t.slice(0, -1))));
@@ -105,7 +106,7 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
       const q = db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending')
         .where('next_attempt_at', '<=', at)
         .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', at)]))
-        .orderBy('next_attempt_at').limit(limit);
+        .orderBy('next_attempt_at').orderBy('id').limit(limit);
       const ids = (await locked(q, dialect).execute()).map((r: Row) => r['id'] as string);
       if (ids.length === 0) return [];
       const rows = await db.updateTable('webhook_deliveries').set({ lease_owner: lease.owner, lease_until: lease.until })
