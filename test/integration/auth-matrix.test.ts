@@ -3,9 +3,11 @@
  * to call it; each route is then called with every kind of credential: none, bad ones, a revoked key,
  * a customer's token, and integration and admin keys presented three ways (Bearer, Basic, access token).
  */
+import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { basic, clientToken, forgedAdminToken, newApiKey } from '../helpers/credentials.js';
+import { DAY, newAccount, newInvoice, seed003 } from '../helpers/invoices.js';
 import { DIALECTS } from '../helpers/stores.js';
 
 type Role = 'customer' | 'integration' | 'admin';
@@ -14,12 +16,29 @@ interface Fixtures {
   readonly shopId: string;
   readonly customerId: string;
   readonly orderId: number;
+  /** An unpaid order of the matrix customer for the purchases routes (the cancel route cancels orderId). */
+  readonly purchaseId: number;
+  /** An order made through seed 004's API. */
+  readonly paymentOrderId: string;
   readonly promoId: string;
   readonly taxRateId: string;
   readonly gatewayId: string;
+  readonly externalGatewayId: string;
   readonly endpointId: string;
   readonly deliveryId: string;
   readonly eventId: string;
+  /** An invoice of the matrix customer, with an open EXTERNAL and an open CHECKOUT payment. */
+  readonly invoiceId: string;
+  readonly externalPaymentId: string;
+  readonly checkoutPaymentId: string;
+  /** The cko-* query string the hosted page sends the buyer back with, for the CHECKOUT payment. */
+  readonly checkoutReturn: Record<string, string>;
+  /** An invoice only the void route touches (voiding it again answers it unchanged). */
+  readonly voidInvoiceId: string;
+  /** An internal account of the matrix customer. */
+  readonly accountId: string;
+  /** A due date for new invoices, two weeks after the fake clock's now (ISO 8601). */
+  readonly dueAt: string;
   /** A value never returned before, for unique fields (SKU, e-mail, code, country). */
   unique(): number;
   /** A tax rate made for this call, so deleting it succeeds once. */
@@ -30,16 +49,27 @@ interface Fixtures {
   freshKeyId(): Promise<string>;
 }
 
+/** How a seed dialect words a refusal: its whole 401 and 403 bodies, in place of the native `{error}`. */
+interface Envelope { readonly 401: unknown; readonly 403: unknown }
+const DRF: Envelope = { 401: { detail: expect.any(String) }, 403: { detail: 'You do not have permission to perform this action.' } };
+const SEED001: Envelope = { 401: { status: 'ERROR', message: 'User not authenticated' }, 403: { status: 'ERROR', message: 'Access forbidden' } };
+
 interface Entry {
   /** Roles that may call the route, or 'public' for routes that need no credential. */
   readonly roles: readonly Role[] | 'public';
   /** The value of the path's one parameter ({id}, {shopId}, …). */
   readonly id?: (f: Fixtures) => string | number | Promise<string | number>;
+  /** The query string, for routes that need one. */
+  readonly query?: (f: Fixtures) => Record<string, string>;
   readonly body?: (f: Fixtures) => object;
-  /** What an allowed caller gets, when not the documented 2xx: see MONEY. */
+  /** What an allowed caller (on a public route: every caller) gets, when not the documented 2xx: see MONEY. */
   readonly allowed?: number;
-  /** The route answers errors in its seed's envelope, not the native one. */
-  readonly seed?: true;
+  /** The native error code that comes with an `allowed` status that is an error. */
+  readonly error?: string;
+  /** The route answers refusals in its seed's envelope, not the native one. */
+  readonly seed?: Envelope;
+  /** A public route that reads the Authorization header itself: only callers without one are specified here. */
+  readonly ownAuthorization?: true;
 }
 
 const PLATFORM: Role[] = ['admin', 'integration'];
@@ -52,11 +82,22 @@ const letters = (n: number) => String.fromCharCode(65 + Math.floor(n / 26) % 26,
  * Here they are called on an order or transaction that does not exist: an allowed caller gets past the
  * role check to the 404, anyone else is stopped before.
  */
-const MONEY: Entry = { roles: PLATFORM, id: () => 999_999, allowed: 404 };
+const MONEY: Entry = { roles: PLATFORM, id: () => 999_999, allowed: 404, error: 'not_found' };
+
+/**
+ * Inbound webhooks take no credential but a signature: unsigned, they are refused whoever calls, an
+ * admin key being no signature. external-gateway.test.ts and invoice-payments.test.ts specify signed ones.
+ */
+const UNSIGNED: Entry = { roles: 'public', allowed: 401, error: 'invalid_signature' };
+const invoiceWebhook = (f: Fixtures) => ({
+  payload: { paymentId: f.externalPaymentId, invoiceId: f.invoiceId, status: 'SUCCEEDED', amount: 100, currency: 'USD', paymentDate: 1_795_000_000 },
+});
+/** A merchant endpoint no test reaches: creating or changing an external gateway calls nothing. */
+const MERCHANT = 'http://127.0.0.1:9/authorize';
 
 const ROUTES: Record<string, Entry> = {
   'GET /health': { roles: 'public' },
-  'POST /oauth/token': { roles: 'public', body: () => ({ grant_type: 'client_credentials', client_secret: INTEGRATION_KEY }) },
+  'POST /oauth/token': { roles: 'public', ownAuthorization: true, body: () => ({ grant_type: 'client_credentials', client_secret: INTEGRATION_KEY }) },
   'POST /api/v1/shops': { roles: ADMIN, body: (f) => ({ name: `Shop ${f.unique()}`, currency: 'EUR' }) },
   'GET /api/v1/shops': { roles: PLATFORM },
   'GET /api/v1/shops/{id}': { roles: PLATFORM, id: (f) => f.shopId },
@@ -113,12 +154,65 @@ const ROUTES: Record<string, Entry> = {
   'POST /api/v1/orders/{id}/void': MONEY,
   'POST /api/v1/orders/{id}/refunds': { ...MONEY, body: () => ({ amount: 100 }) },
   'POST /api/v1/transactions/{id}/confirm': { ...MONEY, id: () => 'txn_none', body: () => ({ outcome: 'succeeded' }) },
-  'POST /api/v1/checkout': { roles: ['customer'], body: () => ({ courses: [2] }), seed: true },
+  'POST /api/v1/checkout': { roles: ['customer'], body: () => ({ courses: [2] }), seed: SEED001 },
+  'GET /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, seed: DRF },
+  'PUT /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), seed: DRF },
+  'PATCH /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), seed: DRF },
+  'POST /v1/purchases/{purchase_id}/fulfill': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({ state: 'FAILED', error_msg: 'matrix' }), seed: DRF },
+  'POST /api/v1/external-gateways': { roles: ADMIN, body: (f) => ({ shop_id: f.shopId, name: `Merchant ${f.unique()}`, authorize_url: MERCHANT }) },
+  'GET /api/v1/external-gateways': { roles: PLATFORM },
+  'GET /api/v1/external-gateways/{id}': { roles: PLATFORM, id: (f) => f.externalGatewayId },
+  'PATCH /api/v1/external-gateways/{id}': { roles: ADMIN, id: (f) => f.externalGatewayId, body: () => ({ timeout_ms: 5_000 }) },
+  'POST /api/v1/external-gateways/{id}/reset-circuit': { roles: ADMIN, id: (f) => f.externalGatewayId },
+  'GET /api/v1/external-gateways/{id}/secret': { roles: ADMIN, id: (f) => f.externalGatewayId },
+  'GET /api/v1/external-gateways/{id}/webhooks': { roles: ADMIN, id: (f) => f.externalGatewayId },
+  'POST /webhooks/external/{gatewayId}': { ...UNSIGNED, id: (f) => f.externalGatewayId, body: () => ({ success: true, data: { action_id: 'act_matrix' } }) },
+  'POST /api/v1/customers/{id}/payment-sources': {
+    roles: ANYONE, id: (f) => f.customerId, body: (f) => ({ gateway_id: f.gatewayId, source: { type: 'card_token', token: 'tok_matrix' } }),
+  },
+  'GET /api/v1/customers/{id}/payment-sources': { roles: ANYONE, id: (f) => f.customerId },
+  'POST /api/v1/shops/{shopId}/payment-methods': { roles: ADMIN, id: (f) => f.shopId, body: (f) => ({ gateway_id: f.gatewayId, instrument: 'card' }) },
+  'GET /api/v1/shops/{shopId}/payment-methods': { roles: PLATFORM, id: (f) => f.shopId },
+  'POST /api/v1/invoices': { roles: PLATFORM, body: (f) => ({ shop_id: f.shopId, customer_id: f.customerId, amount: 1_000, due_at: f.dueAt }) },
+  'GET /api/v1/invoices': { roles: ANYONE },
+  'GET /api/v1/invoices/{id}': { roles: ANYONE, id: (f) => f.invoiceId },
+  'POST /api/v1/invoices/{id}/void': { roles: PLATFORM, id: (f) => f.voidInvoiceId },
+  'POST /api/v1/accounts': { roles: PLATFORM, body: (f) => ({ shop_id: f.shopId, currency: 'USD', organisation: `Org ${f.unique()}` }) },
+  'GET /api/v1/accounts': { roles: ANYONE },
+  'GET /api/v1/accounts/{id}': { roles: ANYONE, id: (f) => f.accountId },
+  'GET /api/v1/accounts/{id}/statement': { roles: ANYONE, id: (f) => f.accountId },
+  'POST /api/v1/accounts/{id}/top-ups': { roles: ADMIN, id: (f) => f.accountId, body: (f) => ({ amount: 500, reference: `matrix-${f.unique()}` }) },
+  'POST /api/v1/invoice-payments': { roles: ANYONE, body: (f) => ({ paymentId: f.externalPaymentId, invoiceId: f.invoiceId, type: 'EXTERNAL' }) },
+  'POST /api/v1/invoice-payments/update': {
+    roles: ANYONE, body: (f) => ({ paymentId: f.externalPaymentId, invoiceId: f.invoiceId, type: 'EXTERNAL', someData: 'matrix' }),
+  },
+  'POST /api/v1/invoice-payments/confirm': { roles: ANYONE, body: (f) => ({ paymentId: f.checkoutPaymentId, invoiceId: f.invoiceId, type: 'CHECKOUT' }) },
+  'POST /api/v1/invoice-payments/webhooks/platform': { ...UNSIGNED, body: invoiceWebhook },
+  'POST /api/v1/invoice-payments/webhooks/external': { ...UNSIGNED, body: invoiceWebhook },
+  'GET /api/v1/invoice-payments/checkout/success': { roles: 'public', query: (f) => f.checkoutReturn },
+  'GET /api/v1/invoice-payments/checkout/failure': { roles: 'public', query: (f) => f.checkoutReturn },
+  'POST /api/v1/payment-orders': {
+    roles: PLATFORM, body: (f) => ({
+      shopId: f.shopId, order: { orderNumber: `M-${f.unique()}`, cost: { amount: '5.00', currency: 'USD' } },
+      paymentSettings: { redirectUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' } },
+    }),
+  },
+  'GET /api/v1/payment-orders/{orderId}': { roles: PLATFORM, id: (f) => f.paymentOrderId },
+  'POST /api/v1/payment-orders/{orderId}/capture': { ...MONEY, body: () => ({ amount: '1.00' }) },
+  'POST /api/v1/payment-orders/{orderId}/void': MONEY,
+  'POST /api/v1/payment-orders/{orderId}/refunds': { ...MONEY, body: () => ({ amount: '1.00' }) },
 };
 
 /** The kinds of caller, each with the Authorization header it sends (undefined: none). */
 type Group = 'anonymous' | 'bad' | 'revoked' | Role;
 interface Credential { readonly name: string; readonly group: Group; readonly header: string | undefined }
+
+/** The JSON of a fixture made through the API, or the reason it could not be made. */
+async function made(response: Promise<LightMyRequestResponse>, status = 201) {
+  const res = await response;
+  if (res.statusCode !== status) throw new Error(`fixture not made (${res.statusCode}): ${res.body}`);
+  return res.json();
+}
 
 describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
   let t: TestApp;
@@ -130,7 +224,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
     t = await testApp(dialect);
     const admin = (method: 'POST' | 'GET', url: string, payload?: object) => t.request({ method, url, auth: ADMIN_KEY, ...(payload ? { payload } : {}) });
     const customer = await t.customerToken('matrix-owner@example.com');
-    const order = await t.request({ method: 'POST', url: '/api/v1/orders', auth: customer.token, payload: { shop_id: t.shopId, lines: [{ product_id: 1 }] } });
+    const order = () => made(t.request({ method: 'POST', url: '/api/v1/orders', auth: customer.token, payload: { shop_id: t.shopId, lines: [{ product_id: 1 }] } }));
     const promo = await admin('POST', '/api/v1/promo-codes', { shop_id: t.shopId, code: 'MATRIX', kind: 'amount_off', amount: 100, currency: 'USD' });
     const tax = await admin('POST', '/api/v1/tax-rates', { shop_id: t.shopId, name: 'Default', percentage: 10 });
     const gateways = await admin('GET', `/api/v1/gateways?shop_id=${t.shopId}`);
@@ -138,11 +232,24 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
     const endpointId = await endpoint();
     const ping = await admin('POST', `/api/v1/webhook-endpoints/${endpointId}/test`);
     const events = await admin('GET', '/api/v1/events?limit=1');
+    const external = await made(admin('POST', '/api/v1/external-gateways', { shop_id: t.shopId, name: 'Matrix merchant', authorize_url: MERCHANT }));
+    const paymentOrder = await made(admin('POST', '/api/v1/payment-orders', {
+      shopId: t.shopId, order: { orderNumber: 'M-0', cost: { amount: '5.00', currency: 'USD' } },
+      paymentSettings: { redirectUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' } },
+    }), 200);
+    const invoice = await newInvoice(t, customer.id);
+    const payment = (type: 'EXTERNAL' | 'CHECKOUT') => made(seed003(t, '', { invoiceId: invoice.id, type }));
+    const [externalPayment, checkoutPayment] = [await payment('EXTERNAL'), await payment('CHECKOUT')];
+    const session = await t.deps.store.checkoutSessions.get(new URL(checkoutPayment.checkoutUrl as string).pathname.split('/').pop()!);
     let n = 0;
     const unique = () => ++n;
     fixtures = {
-      shopId: t.shopId, customerId: customer.id, orderId: order.json().id, promoId: promo.json().id, taxRateId: tax.json().id,
-      gatewayId: gateways.json().data[0].id, endpointId, deliveryId: ping.json().delivery_id, eventId: events.json().data[0].id,
+      shopId: t.shopId, customerId: customer.id, orderId: (await order()).id, purchaseId: (await order()).id, paymentOrderId: paymentOrder.orderId,
+      promoId: promo.json().id, taxRateId: tax.json().id, gatewayId: gateways.json().data[0].id, externalGatewayId: external.id,
+      endpointId, deliveryId: ping.json().delivery_id, eventId: events.json().data[0].id,
+      invoiceId: invoice.id, externalPaymentId: externalPayment.paymentId, checkoutPaymentId: checkoutPayment.paymentId,
+      checkoutReturn: Object.fromEntries(new URL(session!.successUrl!).searchParams), voidInvoiceId: (await newInvoice(t, customer.id)).id,
+      accountId: await newAccount(t, customer.id, 1_000), dueAt: new Date(t.clock.now() + 14 * DAY).toISOString(),
       unique, freshEndpointId: endpoint,
       async freshTaxRate() {
         return (await admin('POST', '/api/v1/tax-rates', { shop_id: t.shopId, name: 'Temp', country: letters(unique()), percentage: 1 })).json().id;
@@ -189,36 +296,55 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
 
     const expected: Record<string, number> = {};
     const actual: Record<string, number> = {};
-    // A public route is specified here only for callers without a credential: the token endpoint reads
-    // an Authorization header as OAuth client authentication, which oauth.test.ts specifies.
-    for (const c of entry.roles === 'public' ? credentials.filter((x) => x.group === 'anonymous') : credentials) {
-      expected[c.name] = entry.roles === 'public' ? success
+    // A public route answers every caller alike, whatever credential it sends; the token endpoint alone
+    // reads an Authorization header (as OAuth client authentication, which oauth.test.ts specifies).
+    for (const c of entry.ownAuthorization ? credentials.filter((x) => x.group === 'anonymous') : credentials) {
+      expected[c.name] = entry.roles === 'public' ? entry.allowed ?? success
         : c.group === 'anonymous' || c.group === 'bad' || c.group === 'revoked' ? 401
           : entry.roles.includes(c.group) ? entry.allowed ?? success : 403;
       const url = entry.id ? path.replace(/\{\w+\}/, String(await entry.id(fixtures))) : path;
       const res = await t.request({
         method: method as 'GET', url, headers: c.header ? { authorization: c.header } : {},
+        ...(entry.query ? { query: entry.query(fixtures) } : {}),
         ...(entry.body ? { payload: entry.body(fixtures) } : {}),
       });
       actual[c.name] = res.statusCode;
-      if (res.statusCode === 401 && entry.roles !== 'public') expect(res.headers['www-authenticate']).toMatch(/Bearer/);
-      if (!entry.seed && (res.statusCode === 401 || res.statusCode === 403)) {
-        expect(res.json().error.code).toBe(res.statusCode === 401 ? 'unauthenticated' : 'forbidden');
+      if (res.statusCode >= 500) expect.fail(`${route} answered ${c.name} with ${res.statusCode}: ${res.body}`);
+      if (entry.roles !== 'public' && (res.statusCode === 401 || res.statusCode === 403)) {
+        if (res.statusCode === 401) expect(res.headers['www-authenticate'], c.name).toMatch(/Bearer/);
+        if (entry.seed) expect(res.json(), c.name).toEqual(entry.seed[res.statusCode]);
+        else expect(res.json().error.code, c.name).toBe(res.statusCode === 401 ? 'unauthenticated' : 'forbidden');
+      } else if (entry.error && res.statusCode === entry.allowed) {
+        expect(res.json().error.code, c.name).toBe(entry.error);
       }
     }
     expect(actual).toEqual(expected);
+  });
+
+  it.each(['success', 'failure'])('the checkout %s page answers a session that does not exist with a 404 page, whoever asks', async (landing) => {
+    // The payment id is a real one: the page finds a payment through its session only, never by the id it is given.
+    const query = { 'cko-payment-session-id': 'cs_none', 'cko-session-id': 'cs_none', 'cko-payment-id': fixtures.checkoutPaymentId };
+    for (const c of credentials) {
+      const res = await t.request({ method: 'GET', url: `/api/v1/invoice-payments/checkout/${landing}`, query, headers: c.header ? { authorization: c.header } : {} });
+      expect([res.statusCode, res.headers['content-type']], c.name).toEqual([404, expect.stringMatching(/^text\/html/)]);
+      expect(res.body, c.name).toContain('Payment not found');
+    }
   });
 
   describe('a customer only ever sees itself', () => {
     let alice: { id: string; token: string };
     let bob: { id: string; token: string };
     let aliceOrder: number;
+    let alicesMoney: Held;
+    let bobInvoice: string;
 
     beforeAll(async () => {
       alice = await t.customerToken('alice@example.com');
       bob = await t.customerToken('bob@example.com');
       const order = await t.request({ method: 'POST', url: '/api/v1/orders', auth: alice.token, payload: { shop_id: t.shopId, lines: [{ product_id: 3 }] } });
       aliceOrder = order.json().id;
+      alicesMoney = { invoice: (await newInvoice(t, alice.id)).id, account: await newAccount(t, alice.id, 1_000), customer: alice.id };
+      bobInvoice = (await newInvoice(t, bob.id)).id;
     });
 
     type Target = { order: number; customer: string };
@@ -238,6 +364,41 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
       const untouched = await t.request({ method: 'GET', url: `/api/v1/orders/${aliceOrder}`, auth: alice.token });
       expect(untouched.json()).toMatchObject({ status: 'pending' });
       expect((await t.request({ method: 'GET', url: '/api/v1/customers/me', auth: alice.token })).json().first_name).toBeNull();
+    });
+
+    type Held = { invoice: string; account: string; customer: string };
+    it.each([
+      ['GET', 'invoice', (x: Held) => ({ url: `/api/v1/invoices/${x.invoice}` })],
+      ['GET', 'account', (x: Held) => ({ url: `/api/v1/accounts/${x.account}` })],
+      ['GET', 'account statement', (x: Held) => ({ url: `/api/v1/accounts/${x.account}/statement` })],
+      ['GET', 'saved payment sources', (x: Held) => ({ url: `/api/v1/customers/${x.customer}/payment-sources` })],
+      ['POST', 'saved payment sources', (x: Held) => ({
+        url: `/api/v1/customers/${x.customer}/payment-sources`, payload: { gateway_id: fixtures.gatewayId, source: { type: 'card_token', token: 'tok_mallory' } },
+      })],
+      ['POST', 'invoice, as a seed 003 payment', (x: Held) => ({ url: '/api/v1/invoice-payments', payload: { invoiceId: x.invoice, type: 'EXTERNAL' } })],
+      ['POST', 'account, to pay its own invoice', (x: Held) => ({
+        url: '/api/v1/invoice-payments', payload: { invoiceId: bobInvoice, type: 'PLATFORM', accountId: x.account },
+      })],
+    ] as const)('%s of another customer\'s %s is "not found" as well', async (method, _what, request) => {
+      const as = (target: Held) => t.request({ method, auth: bob.token, ...request(target) });
+      const res = await as(alicesMoney);
+      expect(res.statusCode).toBe(404);
+      const missing = await as({ invoice: 'inv_missing', account: 'acct_missing', customer: 'cus_missing' });
+      expect(missing.statusCode).toBe(404);
+      expect(res.json().error.code).toBe(missing.json().error.code);
+      const mine = async (url: string) => (await t.request({ method: 'GET', url, auth: alice.token })).json();
+      expect((await mine(`/api/v1/invoices/${alicesMoney.invoice}`)).payments).toEqual([]);
+      expect((await mine(`/api/v1/customers/${alice.id}/payment-sources`)).data).toEqual([]);
+      expect((await mine(`/api/v1/invoices/${bobInvoice}`)).error.code).toBe('not_found');
+      expect((await t.request({ method: 'GET', url: `/api/v1/invoices/${bobInvoice}`, auth: bob.token })).json().payments).toEqual([]);
+    });
+
+    it('lists only its own invoices and accounts, whatever customer_id it asks for', async () => {
+      for (const what of ['invoices', 'accounts']) {
+        const res = await t.request({ method: 'GET', url: `/api/v1/${what}?customer_id=${alice.id}`, auth: bob.token });
+        expect(res.statusCode).toBe(200);
+        expect(res.json().data.map((x: { customer_id: string }) => x.customer_id)).toEqual(what === 'invoices' ? [bob.id] : []);
+      }
     });
 
     it('lists only its own orders, whatever customer_id it asks for', async () => {
