@@ -1,0 +1,126 @@
+/**
+ * The processes a bench run starts: the Paybridge server under test (`node --import tsx src/cli.ts serve`),
+ * the bare baseline server and the fast seed-002 merchant. All listen on 127.0.0.1 only; each is stopped
+ * with SIGTERM (then SIGKILL) by the pid this module spawned.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../', import.meta.url));
+
+/** The admin key the bench's servers are started with (PAYBRIDGE_ADMIN_KEY). */
+export const ADMIN_KEY = 'pb_bench_admin_key_local_only_0123456789';
+/** Created by the demo seed (PAYBRIDGE_DEMO=1). */
+export const INTEGRATION_KEY = 'pb_demo_integration_key_do_not_use_in_production';
+
+export interface Proc {
+  readonly pid: number;
+  readonly url: string;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident memory of a process in MiB (VmRSS), or null once it is gone. */
+export function rssMiB(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+async function waitHealthy(url: string, child: ChildProcess, out: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out().slice(-3000)}`);
+    try {
+      const res = await fetch(`${url}/health`);
+      if (res.ok) return;
+    } catch { /* not listening yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} was not healthy after ${timeoutMs} ms:\n${out().slice(-3000)}`);
+}
+
+function start(args: string[], env: Record<string, string>, port: number, cwd = ROOT): { child: ChildProcess; output: () => string; url: string } {
+  const child = spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (d: Buffer) => { out = (out + d.toString()).slice(-20_000); };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  return { child, output: () => out, url: `http://127.0.0.1:${port}` };
+}
+
+function stopper(child: ChildProcess): () => Promise<void> {
+  return async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+}
+
+export interface ServerOptions {
+  readonly databaseUrl: string;
+  /** Directory for a V8 CPU profile of the server (node --cpu-prof), or null. */
+  readonly cpuProfDir?: string | null;
+  /** File for the per-statement SQL timings of bench/sql-probe.ts (SQLite only), or null. */
+  readonly sqlProfile?: string | null;
+  /** The server's working directory: where its default mail outbox (data/mail) goes. */
+  readonly cwd: string;
+}
+
+/**
+ * Starts `paybridge serve` (API + in-process worker) on a free port and waits for /health. It runs in
+ * `cwd` (the run's temp dir), so the confirmation e-mails it writes to data/mail go away with the run.
+ */
+export async function startPaybridge(options: ServerOptions): Promise<Proc> {
+  const port = await freePort();
+  const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
+  const probe = options.sqlProfile ? ['--import', pathToFileURL(join(ROOT, 'bench', 'sql-probe.ts')).href] : [];
+  const tsx = import.meta.resolve('tsx');
+  const p = start([...prof, '--import', tsx, ...probe, join(ROOT, 'src', 'cli.ts'), 'serve'], {
+    ...(options.sqlProfile ? { BENCH_SQL_PROFILE: options.sqlProfile } : {}),
+    PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn', PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, DATABASE_URL: options.databaseUrl,
+    HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, NODE_ENV: 'production',
+  }, port, options.cwd);
+  const stop = stopper(p.child);
+  try {
+    await waitHealthy(p.url, p.child, p.output, 120_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: p.child.pid!, url: p.url, output: p.output, stop };
+}
+
+/** Starts a small TypeScript server of the bench (baseline-server.ts, merchant-server.ts). */
+export async function startHelper(file: string, env: Record<string, string> = {}): Promise<Proc> {
+  const port = await freePort();
+  const p = start(['--import', 'tsx', `bench/${file}`], env, port);
+  const stop = stopper(p.child);
+  try {
+    await waitHealthy(p.url, p.child, p.output, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid: p.child.pid!, url: p.url, output: p.output, stop };
+}

@@ -1,0 +1,35 @@
+/**
+ * Loaded into the server under test with `--import` when the bench runs with `--profile` (never in
+ * production): times every better-sqlite3 statement by its SQL text and writes the totals to
+ * $BENCH_SQL_PROFILE when the process exits. This splits what a CPU profile shows as one block
+ * (the synchronous driver call) into commits (the fsync of synchronous=FULL) and the statements themselves.
+ */
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const out = process.env['BENCH_SQL_PROFILE'];
+if (out) {
+  const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => { prepare(sql: string): object; close(): void };
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
+  probe.close();
+  const totals = new Map<string, { count: number; ms: number }>();
+  for (const method of ['run', 'all', 'get', 'iterate']) {
+    const original = proto[method] as (...args: unknown[]) => unknown;
+    proto[method] = function timed(this: { source: string }, ...args: unknown[]) {
+      const t = performance.now();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const key = this.source.replace(/\s+/g, ' ').trim();
+        const entry = totals.get(key) ?? { count: 0, ms: 0 };
+        entry.count++;
+        entry.ms += performance.now() - t;
+        totals.set(key, entry);
+      }
+    };
+  }
+  process.on('exit', () => {
+    writeFileSync(out, JSON.stringify([...totals].map(([sql, v]) => ({ sql, ...v })).sort((a, b) => b.ms - a.ms), null, 1));
+  });
+}
