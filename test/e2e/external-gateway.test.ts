@@ -6,25 +6,17 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startFakeMerchant, type FakeMerchant } from '../helpers/fake-merchant.js';
+import { freePort } from '../helpers/ports.js';
 import { startCli, waitFor, type Proc } from '../helpers/processes.js';
 import { DIALECTS, testDatabase, type TestDatabase } from '../helpers/stores.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ADMIN = 'pb_admin_external_e2e_key_0123456789';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Starts the reference gateway; resolves with its base URL once it listens. */
 async function startReference(env: Record<string, string>): Promise<{ proc: Proc; url: string }> {

@@ -6,12 +6,12 @@
  */
 import type { MailMessage } from '../../src/ports/mailer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UndiciHttpClient } from '../../src/adapters/undici-http-client.js';
 import { completeClearedOrders } from '../../src/app/seed004/complete-cleared.js';
 import { expireUnpaidOrders } from '../../src/app/seed004/expire-unpaid.js';
-import { Worker } from '../../src/worker/worker.js';
-import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
+import type { Worker } from '../../src/worker/worker.js';
+import { ADMIN_KEY, INTEGRATION_KEY, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { openSeed004Suite, type Seed004Suite } from '../helpers/seed004.js';
 import { DIALECTS } from '../helpers/stores.js';
 import { verifyWithLibrary } from '../helpers/verify-webhook.js';
 
@@ -22,25 +22,24 @@ const SUCCESS = 'https://merchant.example/paid';
 const FAILURE = 'https://merchant.example/failed';
 
 describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
+  let suite: Seed004Suite;
   let t: TestApp;
-  let http: UndiciHttpClient;
   let worker: Worker;
+  let api: Seed004Suite['api'];
+  let read: Seed004Suite['read'];
+  let pay: Seed004Suite['pay'];
   let receiver: Receiver;
   let secret: string;
   const mails: MailMessage[] = [];
   let n = 0;
 
   beforeAll(async () => {
-    t = await testApp(dialect);
-    http = new UndiciHttpClient();
-    worker = new Worker(t.deps, { http, mailer: { send: async (m) => { mails.push(m); } } }, { id: 'w', random: () => 0.5 });
+    suite = await openSeed004Suite(dialect, { send: async (m) => { mails.push(m); } });
+    ({ t, worker, api, read, pay } = suite);
     secret = (await t.request({ method: 'GET', url: `/api/v1/shops/${t.shopId}/secret`, auth: ADMIN_KEY })).json().webhook_secret;
   });
-  afterAll(async () => { await http?.close(); await t?.close(); });
+  afterAll(async () => { await suite?.close(); });
   afterEach(async () => { await receiver?.close(); });
-
-  const api = (method: 'GET' | 'POST', url: string, payload?: object | null) =>
-    t.request({ method, url: `/api/v1${url}`, auth: INTEGRATION_KEY, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   function body(overrides: { order?: object; customer?: object; paymentSettings?: object; shopId?: string } = {}) {
     return {
@@ -55,19 +54,6 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
     const res = await api('POST', '/payment-orders', body(overrides));
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
-  }
-  const read = async (orderId: string) => (await api('GET', `/payment-orders/${orderId}`)).json();
-
-  /** Pays a payment link on the hosted page like a browser would (CSRF cookie and token). */
-  async function pay(paymentLink: string, number: string) {
-    const path = new URL(paymentLink).pathname;
-    const page = await t.app.inject({ method: 'GET', url: path });
-    const cookie = page.cookies.find((c) => c.name === 'pb_csrf')!;
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    return t.app.inject({
-      method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `pb_csrf=${cookie.value}` },
-      payload: new URLSearchParams({ _csrf: token, number, expiry: '12/34', cvc: '123', name: 'Ada Lovelace' }).toString(),
-    });
   }
 
   type Callback = { eventId: string; eventType: string; sequence: number; order: { orderId: string; status: string; payments: object[] } };

@@ -5,13 +5,13 @@
  * these orders.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { UndiciHttpClient } from '../../src/adapters/undici-http-client.js';
 import { completeClearedOrders } from '../../src/app/seed004/complete-cleared.js';
 import { voidStaleAuthorizations } from '../../src/app/seed004/void-stale.js';
-import { Worker } from '../../src/worker/worker.js';
-import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
+import type { Worker } from '../../src/worker/worker.js';
+import { ADMIN_KEY, type TestApp } from '../helpers/app.js';
 import { startFakeMerchant, type FakeMerchant } from '../helpers/fake-merchant.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
+import { openSeed004Suite, type Seed004Suite } from '../helpers/seed004.js';
 import { DIALECTS } from '../helpers/stores.js';
 import { verifyWithLibrary } from '../helpers/verify-webhook.js';
 
@@ -20,22 +20,21 @@ const DAY = 24 * 3600_000;
 const REDIRECTS = { success: 'https://merchant.example/paid', failure: 'https://merchant.example/failed' };
 
 describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (dialect) => {
+  let suite: Seed004Suite;
   let t: TestApp;
-  let http: UndiciHttpClient;
   let worker: Worker;
+  let api: Seed004Suite['api'];
+  let read: Seed004Suite['read'];
+  let pay: Seed004Suite['pay'];
   let receiver: Receiver | undefined;
   let n = 0;
 
   beforeAll(async () => {
-    t = await testApp(dialect);
-    http = new UndiciHttpClient();
-    worker = new Worker(t.deps, { http, mailer: { send: async () => {} } }, { id: 'w', random: () => 0.5 });
+    suite = await openSeed004Suite(dialect, { send: async () => {} });
+    ({ t, worker, api, read, pay } = suite);
   });
-  afterAll(async () => { await http?.close(); await t?.close(); });
+  afterAll(async () => { await suite?.close(); });
   afterEach(async () => { await receiver?.close(); receiver = undefined; });
-
-  const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object | null, auth = INTEGRATION_KEY) =>
-    t.request({ method, url: `/api/v1${url}`, auth, ...(payload !== undefined ? { payload: payload as object } : {}) });
 
   async function create(settings: object = {}, cost: object = { amount: '56.00', currency: 'USD' }, shopId = t.shopId) {
     const res = await api('POST', '/payment-orders', {
@@ -43,18 +42,6 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
     });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
-  }
-  const read = async (orderId: string) => (await api('GET', `/payment-orders/${orderId}`)).json();
-
-  async function pay(paymentLink: string, number = '4242 4242 4242 4242') {
-    const path = new URL(paymentLink).pathname;
-    const page = await t.app.inject({ method: 'GET', url: path });
-    const cookie = page.cookies.find((c) => c.name === 'pb_csrf')!;
-    const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-    return t.app.inject({
-      method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `pb_csrf=${cookie.value}` },
-      payload: new URLSearchParams({ _csrf: token, number, expiry: '12/34', cvc: '123', name: 'Ada Lovelace' }).toString(),
-    });
   }
 
   /** A new shop (admin API) with a sandbox gateway. */
