@@ -1,7 +1,8 @@
 /**
  * A Kysely dialect for better-sqlite3 that keeps every prepared statement (Kysely's own re-prepares each
- * query, ~0.2 ms of CPU apiece) and opens transactions with BEGIN IMMEDIATE, so a transaction that reads
- * and then writes never fails half-way with SQLITE_BUSY when another process holds the write lock.
+ * query, ~0.2 ms of CPU apiece), opens transactions with BEGIN IMMEDIATE, so a transaction that reads
+ * and then writes never fails half-way with SQLITE_BUSY when another process holds the write lock, and
+ * commits concurrent transactions in groups (one fsync for many; see GroupCommitDriver).
  */
 import type BetterSqlite3 from 'better-sqlite3';
 import {
@@ -14,7 +15,10 @@ const STATEMENT_CACHE_SIZE = 1000;
 class CachingConnection implements DatabaseConnection {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
-  constructor(private readonly db: BetterSqlite3.Database) {}
+  constructor(
+    private readonly db: BetterSqlite3.Database,
+    private readonly beforeStatement: (sql: string, isReader: boolean) => void,
+  ) {}
 
   private statement(sql: string): BetterSqlite3.Statement {
     let stmt = this.statements.get(sql);
@@ -31,6 +35,7 @@ class CachingConnection implements DatabaseConnection {
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const stmt = this.statement(compiled.sql);
+    this.beforeStatement(compiled.sql, stmt.reader);
     const params = compiled.parameters as unknown[];
     if (stmt.reader) return Promise.resolve({ rows: stmt.all(...params) as R[] });
     const { changes, lastInsertRowid } = stmt.run(...params);
@@ -47,47 +52,123 @@ class CachingConnection implements DatabaseConnection {
   }
 }
 
-/** One connection, handed to one user at a time: better-sqlite3 is synchronous and single-threaded. */
-class SerialDriver implements Driver {
+/** A FIFO lock: `lock()` resolves with the function that releases it. */
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => { release = resolve; });
+    const acquired = this.tail.then(() => release);
+    this.tail = this.tail.then(() => next);
+    return acquired;
+  }
+}
+
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * One connection, handed to one user at a time (better-sqlite3 is synchronous), with GROUP COMMIT:
+ * a transaction runs as a savepoint inside a shared outer transaction (BEGIN IMMEDIATE), and its commit
+ * resolves only once that outer transaction has committed — so it is exactly as durable as a COMMIT of
+ * its own, but the transactions queued behind it share one fsync. A rolled-back transaction rolls back to
+ * its savepoint and touches no other. A write outside any transaction first commits the open group, then
+ * runs on its own.
+ */
+class GroupCommitDriver implements Driver {
   private readonly connection: CachingConnection;
-  private queue: Promise<void> = Promise.resolve();
+  private readonly mutex = new Mutex();
   private release: (() => void) | undefined;
+  private outerOpen = false;
+  private inTransaction = false;
+  private waiters: Waiter[] = [];
+  private flushQueued = false;
 
   constructor(private readonly db: BetterSqlite3.Database) {
-    this.connection = new CachingConnection(db);
+    this.connection = new CachingConnection(db, (sql, isReader) => this.beforeStatement(isReader));
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    const previous = this.queue;
-    let release!: () => void;
-    this.queue = new Promise<void>((resolve) => { release = resolve; });
-    await previous;
-    this.release = release;
+    this.release = await this.mutex.lock();
     return this.connection;
   }
 
-  async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  async beginTransaction(): Promise<void> {
+    if (!this.outerOpen) {
+      this.db.exec('begin immediate');
+      this.outerOpen = true;
+    }
+    this.db.exec('savepoint pb_tx');
+    this.inTransaction = true;
   }
 
-  async commitTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('commit'));
+  async commitTransaction(): Promise<void> {
+    this.db.exec('release pb_tx');
+    this.inTransaction = false;
+    const committed = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    // Let the next user in now (it joins this group), and answer once the group is on disk.
+    this.handOff();
+    this.queueFlush();
+    await committed;
   }
 
-  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('rollback'));
+  async rollbackTransaction(): Promise<void> {
+    this.db.exec('rollback to pb_tx');
+    this.db.exec('release pb_tx');
+    this.inTransaction = false;
   }
 
   async releaseConnection(): Promise<void> {
+    this.handOff();
+    if (this.outerOpen) this.queueFlush();
+  }
+
+  async destroy(): Promise<void> {
+    const release = await this.mutex.lock();
+    this.commitGroup();
+    this.db.close();
+    release();
+  }
+
+  /** Called before every statement: a write outside a transaction must not join an uncommitted group. */
+  private beforeStatement(isReader: boolean): void {
+    if (!this.inTransaction && !isReader && this.outerOpen) this.commitGroup();
+  }
+
+  private handOff(): void {
     const release = this.release;
     this.release = undefined;
     release?.();
   }
 
-  async destroy(): Promise<void> {
-    this.db.close();
+  private queueFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    void this.mutex.lock().then((release) => {
+      this.flushQueued = false;
+      this.commitGroup();
+      release();
+    });
+  }
+
+  /** Commits the outer transaction and answers every transaction waiting on it. Holder of the lock only. */
+  private commitGroup(): void {
+    if (!this.outerOpen) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    this.outerOpen = false;
+    try {
+      this.db.exec('commit');
+      for (const w of waiters) w.resolve();
+    } catch (error) {
+      try { this.db.exec('rollback'); } catch { /* already rolled back by SQLite */ }
+      for (const w of waiters) w.reject(error);
+    }
   }
 }
 
@@ -105,7 +186,7 @@ class TransactionalDdlSqliteAdapter extends SqliteAdapter {
 export class CachingSqliteDialect implements Dialect {
   constructor(private readonly db: BetterSqlite3.Database) {}
   createAdapter() { return new TransactionalDdlSqliteAdapter(); }
-  createDriver(): Driver { return new SerialDriver(this.db); }
+  createDriver(): Driver { return new GroupCommitDriver(this.db); }
   createQueryCompiler() { return new SqliteQueryCompiler(); }
   createIntrospector(db: Kysely<unknown>) { return new SqliteIntrospector(db); }
 }
