@@ -8,8 +8,9 @@
  * Environment: SHARED_SECRET (required: the gateway's shared_secret), PORT (default 4100; 0 picks a free
  * port), HOST (default 127.0.0.1), WEBHOOK_URL (the gateway's webhook_endpoint_url, needed for asynchronous
  * answers), ASYNC=1 (answer every authorize/capture/void/refund with 202 and complete it later),
- * ASYNC_DELAY_MS (default 500). A payment source token containing "decline" is declined; one containing
- * "async" is completed asynchronously.
+ * ASYNC_DELAY_MS (default 500), WEBHOOK_ATTEMPTS (default 12) and WEBHOOK_MAX_DELAY_MS (default 30000) for
+ * the webhook's retries. A payment source token containing "decline" is declined; one containing "async" is
+ * completed asynchronously.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -20,6 +21,8 @@ const HOST = process.env['HOST'] ?? '127.0.0.1';
 const WEBHOOK_URL = process.env['WEBHOOK_URL'] ?? '';
 const ALWAYS_ASYNC = process.env['ASYNC'] === '1';
 const ASYNC_DELAY_MS = Number(process.env['ASYNC_DELAY_MS'] ?? 500);
+const WEBHOOK_ATTEMPTS = Number(process.env['WEBHOOK_ATTEMPTS'] ?? 12);
+const WEBHOOK_MAX_DELAY_MS = Number(process.env['WEBHOOK_MAX_DELAY_MS'] ?? 30_000);
 
 if (!SECRET) {
   process.stderr.write('SHARED_SECRET is required: copy it from the gateway (GET /api/v1/external-gateways/{id}/secret)\n');
@@ -65,17 +68,26 @@ function decide(action: Action, doc: Json): 'approve' | 'decline' | 'async' {
   return 'approve';
 }
 
-/** POSTs the signed completion to WEBHOOK_URL, retrying with backoff until it is acknowledged. */
+/**
+ * POSTs the signed completion to WEBHOOK_URL until it is acknowledged (2xx): on no answer, 5xx, 429 or 404
+ * it tries again, up to WEBHOOK_ATTEMPTS times, waiting 500 ms, 1 s, 2 s … (at most WEBHOOK_MAX_DELAY_MS)
+ * in between. 404 is retried because the webhook can overtake Paybridge recording the 202 reply (its
+ * action_id is not known yet); any other 4xx will not change on a retry.
+ */
 async function complete(actionId: string, transactionToken: string, amount: number, attempt = 1): Promise<void> {
   const body = JSON.stringify({ success: true, data: { action_id: actionId, transaction_token: transactionToken, amount_cents: amount, message: 'Approved' } });
   try {
-    const res = await fetch(WEBHOOK_URL, { method: 'POST', headers: { 'content-type': 'application/json', 'x-commercelayer-signature': sign(body) }, body });
+    const res = await fetch(WEBHOOK_URL, { method: 'POST', headers: { 'content-type': 'application/json', 'x-commercelayer-signature': sign(body) }, body, signal: AbortSignal.timeout(10_000) });
     log(`webhook ${actionId} → ${res.status}`);
-    if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) return;
+    if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429 && res.status !== 404)) return;
   } catch (error) {
     log(`webhook ${actionId} failed: ${(error as Error).message}`);
   }
-  if (attempt < 6) setTimeout(() => void complete(actionId, transactionToken, amount, attempt + 1), 250 * 2 ** attempt);
+  if (attempt < WEBHOOK_ATTEMPTS) {
+    setTimeout(() => void complete(actionId, transactionToken, amount, attempt + 1), Math.min(250 * 2 ** attempt, WEBHOOK_MAX_DELAY_MS));
+  } else {
+    log(`webhook ${actionId}: giving up after ${attempt} attempts`);
+  }
 }
 
 function log(line: string): void {

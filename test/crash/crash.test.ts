@@ -1,16 +1,21 @@
 /**
- * Crash test: the API and the worker run as real processes under a mixed load (orders, sandbox payments —
- * successful, declined and asynchronous —, captures, refunds, webhooks) and are SIGKILLed at random
- * moments, many times, and restarted. Afterwards a worker drains the outbox and the janitor resolves every
- * pending payment; then the invariant checker must find nothing, and everything that was answered 2xx must
- * be in the database.
+ * Crash test: the API and the worker run as real processes under a mixed load (orders; payments through the
+ * sandbox — successful, declined, asynchronous — and through two reference external gateways
+ * (examples/external-gateway/server.ts, as processes that are never killed: one completes `async` tokens by
+ * signed webhook, the other completes every action that way); captures, refunds, outgoing webhooks) and are
+ * SIGKILLed at random moments, many times, and restarted. Afterwards a worker drains the outbox, the sandbox
+ * and the reference gateways' retried webhooks resolve what they can, and the janitor gives up on what no one
+ * can resolve (a crash between the intent and the recorded reply of an external call: the protocol has no
+ * status call). Then the invariant checker must find nothing, and everything answered 2xx must be stored.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/app/check/invariants.js';
+import { resolvePendingTransactions } from '../../src/app/payments/janitor.js';
 import { loadConfig } from '../../src/config.js';
 import { openRuntime, type Runtime } from '../../src/main.js';
 import { freePort } from '../helpers/ports.js';
@@ -22,6 +27,30 @@ const KEY = 'pb_demo_integration_key_do_not_use_in_production';
 const ADMIN = 'pb_admin_crash_test_key_0123456789';
 const KILLS = Number(process.env['PAYBRIDGE_CRASH_KILLS'] ?? 8);
 const TOKENS = ['tok_sandbox_success_4242', 'tok_sandbox_success_4242', 'tok_sandbox_decline_0002', 'tok_sandbox_async_success_0077', 'tok_sandbox_async_failure_0085', 'tok_sandbox_timeout_0119'];
+/** The reference gateway declines tokens containing "decline" and completes those containing "async" by webhook. */
+const EXTERNAL_TOKENS = ['tok_visa', 'tok_visa', 'tok_decline', 'tok_async'];
+/** Stands in for the janitor's 24 hours: older than any external call (timeout 3 s) can still be in flight. */
+const GIVE_UP_MS = 10_000;
+
+/** Starts examples/external-gateway/server.ts on `port`; resolves once it listens. */
+async function startReference(port: number, env: Record<string, string>): Promise<Proc> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/external-gateway/server.ts'], {
+    cwd: new URL('../../', import.meta.url), stdio: ['ignore', 'pipe', 'pipe'],
+    // The webhook is retried every 500 ms at most, for longer than the test runs: Paybridge is down often.
+    env: { ...process.env, PORT: String(port), ASYNC_DELAY_MS: '300', WEBHOOK_ATTEMPTS: '1000', WEBHOOK_MAX_DELAY_MS: '500', ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
+  child.stderr.on('data', (d: Buffer) => { out = (out + d.toString()).slice(-20_000); });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const proc: Proc = {
+    child, output: () => out,
+    async kill() { if (child.exitCode === null) child.kill('SIGKILL'); await exited; },
+    async stop() { if (child.exitCode === null) child.kill('SIGTERM'); await exited; },
+  };
+  await waitFor(() => out.includes('listening on'), 30_000, `the reference gateway to listen:\n${out}`);
+  return proc;
+}
 
 /** A seeded pseudo-random source, so a failing run can be repeated with PAYBRIDGE_CRASH_SEED. */
 function rng(seed: number) {
@@ -73,6 +102,16 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     const shopId = shops.json.data[0].id as string;
     const gatewayId = (await call('GET', '/api/v1/gateways')).json.data[0].id as string;
     await call('POST', '/api/v1/webhook-endpoints', { url: receiver.url, event_types: ['*'] });
+    const external = async (name: string, env: Record<string, string>) => {
+      const refPort = await freePort();
+      const urls = Object.fromEntries(['authorize', 'capture', 'void', 'refund'].map((a) => [`${a}_url`, `http://127.0.0.1:${refPort}/${a}`]));
+      const gw = await call('POST', '/api/v1/external-gateways', { shop_id: shopId, name, ...urls, timeout_ms: 3000 }, ADMIN);
+      expect(gw.status, JSON.stringify(gw.json)).toBe(201);
+      procs.push(await startReference(refPort, { SHARED_SECRET: gw.json.shared_secret, WEBHOOK_URL: gw.json.webhook_endpoint_url, ...env }));
+      return gw.json.id as string;
+    };
+    const referenceId = await external('Reference', {});
+    const asyncReferenceId = await external('Reference, always asynchronous', { ASYNC: '1' });
 
     const acknowledged = { orders: new Set<number>(), transactions: new Set<string>() };
     const payable: number[] = [];
@@ -89,8 +128,10 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
             if (o.status === 201) { acknowledged.orders.add(o.json.id); payable.push(o.json.id); ok++; }
           } else if (roll < 0.75) {
             const id = payable.splice(Math.floor(random() * payable.length), 1)[0]!;
-            const token = TOKENS[Math.floor(random() * TOKENS.length)]!;
-            const p = await call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gatewayId, source: { type: 'card_token', token }, capture: random() < 0.7 });
+            const via = random();
+            const [gateway, tokens] = via < 0.5 ? [gatewayId, TOKENS] : via < 0.8 ? [referenceId, EXTERNAL_TOKENS] : [asyncReferenceId, EXTERNAL_TOKENS];
+            const token = tokens[Math.floor(random() * tokens.length)]!;
+            const p = await call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gateway, source: { type: 'card_token', token }, capture: random() < 0.7 });
             if (p.status === 200) {
               acknowledged.transactions.add(p.json.transaction.id); ok++;
               if (p.json.order.payment_status === 'authorized') captured.push(-id);
@@ -123,7 +164,26 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
 
     runtime = await openRuntime(loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_DEMO: '0', PAYBRIDGE_ADMIN_KEY: ADMIN }));
     const store = runtime.deps.store;
-    // The sandbox's asynchronous payments resolve 10 s after they started; the janitor runs every 5 s.
+    const sandboxes = new Set([gatewayId]);
+    // Resolvable: the sandbox answers the janitor (asynchronous payments 10 s after they started; the
+    // janitor runs every 5 s), and a recorded action_id gets the reference gateway's retried webhook. Left:
+    // external transactions whose reply was never recorded (a crash during the call), once no call can be
+    // in flight any more; the protocol offers no way to ask, so only the janitor's give-up ends them.
+    let unresolvable: string[] = [];
+    await waitFor(async () => {
+      const pending = await store.transactions.listPending(Date.now(), 1000);
+      const stuck = pending.filter((t) => !sandboxes.has(t.gatewayId ?? '') && t.actionId === null);
+      unresolvable = stuck.map((t) => t.id);
+      return stuck.length === pending.length && stuck.every((t) => Date.now() - t.createdAt > GIVE_UP_MS);
+    }, 90_000, 'the sandbox and the webhooks to resolve every payment they can');
+    // The janitor's give-up (24 h in production) with GIVE_UP_MS instead: each becomes failed, `expired`.
+    expect(await resolvePendingTransactions(runtime.deps, { minAgeMs: GIVE_UP_MS, giveUpAfterMs: GIVE_UP_MS, limit: 1000 })).toBe(unresolvable.length);
+    for (const id of unresolvable) {
+      const txn = (await store.transactions.get(id))!;
+      expect(txn).toMatchObject({ status: 'failed', errorCode: 'expired' });
+      const failed = await store.events.list({ orderId: txn.orderId, type: 'payment.failed' }, { limit: 100 });
+      expect(failed.items.some((e) => JSON.stringify(e).includes(id)), `payment.failed for ${id}`).toBe(true);
+    }
     await waitFor(async () => (await store.transactions.listPending(Date.now(), 1)).length === 0
       && (await store.events.countUndelivered()) === 0
       && (await store.jobs.list({ status: 'pending' }, { limit: 1 })).items.length === 0, 90_000, 'the worker to drain and the janitor to resolve every payment');
@@ -132,5 +192,12 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     expect(violations, `seed ${seed}`).toEqual([]);
     for (const id of acknowledged.orders) expect(await store.orders.get(id), `order ${id} was answered 201`).toBeDefined();
     for (const id of acknowledged.transactions) expect(await store.transactions.get(id), `transaction ${id} was answered 200`).toBeDefined();
+    // The load did go through the reference gateways, and their webhooks completed payments.
+    const txns = (await Promise.all([...acknowledged.orders].map((id) => store.transactions.listByOrder(id)))).flat();
+    const viaReference = txns.filter((x) => x.gatewayId === referenceId || x.gatewayId === asyncReferenceId);
+    expect(viaReference.filter((x) => x.status === 'succeeded' && x.actionId === null).length, 'synchronous external successes').toBeGreaterThan(0);
+    expect(viaReference.filter((x) => x.status === 'succeeded' && x.actionId !== null).length, 'external successes by webhook').toBeGreaterThan(0);
+    expect(viaReference.filter((x) => x.kind !== 'authorization' && x.status === 'succeeded').length, 'external captures and refunds').toBeGreaterThan(0);
+    if (process.env['PAYBRIDGE_CRASH_DEBUG']) console.log(`seed ${seed}: ${txns.length} transactions, ${viaReference.length} external, ${unresolvable.length} given up`);
   }, 240_000);
 });

@@ -6,7 +6,9 @@
  *     with ajv, plus the rules a schema cannot state (unique resources, full linkage);
  * and records any problem in `problems`. By default it answers each action with success, echoing the
  * amount a Commerce Layer endpoint would read (the order total for authorize, capture_amount_cents,
- * void_balance_cents, refund_amount_cents); `script(path, …replies)` queues other answers.
+ * void_balance_cents, refund_amount_cents); `script(path, …replies)` queues other answers, and
+ * `fallback`, when set, answers whatever nothing was queued for. A reply can also reset the connection or
+ * send its body slowly (faults a careless or overloaded merchant produces).
  */
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +28,10 @@ export interface Reply {
   readonly body?: unknown;
   readonly raw?: string;
   readonly delayMs?: number;
+  /** Destroy the connection instead of answering (after `delayMs`): a reset. */
+  readonly reset?: boolean;
+  /** Send the status and the first half of the body, then the rest this many real milliseconds later. */
+  readonly dripMs?: number;
 }
 export type Script = Reply | ((req: MerchantRequest) => Reply);
 
@@ -114,6 +120,8 @@ export interface FakeMerchant {
   readonly problems: string[];
   readonly secret: { value: string };
   script(path: string, ...replies: Script[]): void;
+  /** Answers requests nothing was queued for (the default `success` when null). */
+  fallback: ((req: MerchantRequest) => Reply) | null;
   close(): Promise<void>;
 }
 
@@ -122,6 +130,7 @@ export async function startFakeMerchant(secret = ''): Promise<FakeMerchant> {
   const problems: string[] = [];
   const scripts = new Map<string, Script[]>();
   const state = { value: secret };
+  const merchant = { fallback: null as ((req: MerchantRequest) => Reply) | null };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -136,12 +145,16 @@ export async function startFakeMerchant(secret = ''): Promise<FakeMerchant> {
       if (req.headers['content-type'] !== 'application/json') problems.push(`${request.path}: content-type ${req.headers['content-type']}`);
       if (json) for (const p of jsonApiProblems(json)) problems.push(`${request.path}: ${p}`);
       const queued = scripts.get(request.path)?.shift();
-      const reply = typeof queued === 'function' ? queued(request) : queued ?? success(request);
+      const reply = typeof queued === 'function' ? queued(request) : queued ?? merchant.fallback?.(request) ?? success(request);
       const send = () => {
         if (res.destroyed) return;
+        if (reply.reset) { res.socket?.destroy(); return; }
         res.statusCode = reply.status ?? 200;
         res.setHeader('content-type', 'application/json');
-        res.end(reply.raw ?? JSON.stringify(reply.body ?? {}));
+        const text = reply.raw ?? JSON.stringify(reply.body ?? {});
+        if (!reply.dripMs) { res.end(text); return; }
+        res.write(text.slice(0, text.length >> 1));
+        setTimeout(() => { if (!res.destroyed) res.end(text.slice(text.length >> 1)); }, reply.dripMs);
       };
       if (reply.delayMs) setTimeout(send, reply.delayMs); else send();
     });
@@ -152,6 +165,8 @@ export async function startFakeMerchant(secret = ''): Promise<FakeMerchant> {
     url: `http://127.0.0.1:${port}`,
     requests, problems, secret: state,
     script(path, ...replies) { scripts.set(path, [...(scripts.get(path) ?? []), ...replies]); },
+    get fallback() { return merchant.fallback; },
+    set fallback(f) { merchant.fallback = f; },
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
 }
