@@ -2,7 +2,7 @@
  * The public JSON of resources that leave Paybridge by more than one road (API responses and webhook
  * events): one function each, so an order reads the same in a response and in an event.
  */
-import type { Order } from '../ports/records.js';
+import type { Order, PaymentTransaction } from '../ports/records.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -13,5 +13,13 @@ export function orderJson(o: Order) {
     discount: o.discount, tax: o.tax, total: o.total, promo_code: o.promoCode, country: o.country, email: o.email,
     metadata: o.metadata, placed_at: iso(o.placedAt), cancelled_at: iso(o.cancelledAt),
     created_at: iso(o.createdAt)!, updated_at: iso(o.updatedAt)!,
+  };
+}
+
+export function transactionJson(t: PaymentTransaction) {
+  return {
+    id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
+    parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode,
+    error_message: t.errorMessage,
   };
 }

@@ -174,8 +174,3 @@ export function voidInvoice<I extends InvoiceMoney>(invoice: I): Result<I> {
   const moved = transition(INVOICE_STATUS_NEXT, 'invoice status', invoice.status, 'void');
   return moved.ok ? ok({ ...invoice, status: moved.value }) : moved;
 }
-
-/** Moves a payment's status if the table allows it; `invalid_transition` otherwise (a same-state move too). */
-export function movePayment(from: InvoicePaymentStatus, to: InvoicePaymentStatus): Result<InvoicePaymentStatus> {
-  return transition(INVOICE_PAYMENT_STATUS_NEXT, 'payment status', from, to);
-}

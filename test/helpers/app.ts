@@ -19,6 +19,8 @@ export interface TestApp {
   readonly deps: Deps;
   readonly clock: FakeClock;
   readonly shopId: string;
+  /** The demo shop's sandbox gateway ('' without demo data). */
+  readonly sandboxGatewayId: string;
   /** The database URL, to open a second connection (a file for SQLite when `sqliteFile` was given). */
   readonly databaseUrl: string;
   /** Sends a request with `Authorization: Bearer <auth>` when auth is given. */
@@ -35,10 +37,13 @@ export async function testApp(dialect: Dialect, options: { demo?: boolean; token
   const runtime = await openRuntime(config, { clock });
   const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000 });
   await app.ready();
+  const shopId = runtime.demo?.shopId ?? '';
+  const gateways = shopId ? (await runtime.deps.store.gateways.list({ shopId }, { limit: 100 })).items : [];
+  const sandboxGatewayId = gateways.find((g) => g.kind === 'sandbox')?.id ?? '';
   const request = ({ auth, headers, ...rest }: InjectOptions & { auth?: string }) =>
     app.inject({ ...rest, headers: { ...headers, ...(auth ? { authorization: `Bearer ${auth}` } : {}) } });
   return {
-    app, deps: runtime.deps, clock, shopId: runtime.demo?.shopId ?? '', databaseUrl: db.url,
+    app, deps: runtime.deps, clock, shopId, sandboxGatewayId, databaseUrl: db.url,
     request,
     async customerToken(email, password = 'correct horse battery') {
       const created = await request({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email, password } });

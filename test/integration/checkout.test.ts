@@ -10,7 +10,7 @@ describe.each(DIALECTS)('seed 001: POST /api/v1/checkout (%s)', (dialect) => {
   let emails = 0;
   beforeAll(async () => {
     t = await testApp(dialect);
-    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    gatewayId = t.sandboxGatewayId;
   });
   afterAll(async () => { await t?.close(); });
 

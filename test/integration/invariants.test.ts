@@ -26,7 +26,7 @@ describe.each(DIALECTS)('the invariant checker (%s)', (dialect) => {
   const rules = async () => (await checkInvariants(t.deps)).map((v) => v.rule).sort();
 
   it('reports nothing after payments, captures, refunds and cancellations once the worker drained', async () => {
-    const gatewayId = (await api('GET', '/gateways')).json().data[0].id;
+    const gatewayId = t.sandboxGatewayId;
     const buyer = await t.customerToken('checked@example.com');
     for (const [i, token] of ['tok_sandbox_success_4242', 'tok_sandbox_decline_0002', 'tok_sandbox_success_4242'].entries()) {
       const o = (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines: [{ product_id: 1 + i, quantity: i === 2 ? 3 : 1 }] })).json();

@@ -51,7 +51,7 @@ describe.each(DIALECTS)('notification and browser return racing (%s)', (dialect)
 
   beforeAll(async () => {
     t = await testApp(dialect);
-    const gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id as string;
+    const gatewayId = t.sandboxGatewayId;
     const card = sandboxCardToken({ number: '4000000000000077', expMonth: 12, expYear: 34, cvc: '123' }, t.clock.now());
     if (!('token' in card)) throw new Error(card.error);
     cases = await inBatches(Array.from({ length: ORDERS }, (_, i) => i), 20, async (i) => {

@@ -10,7 +10,7 @@ describe.each(DIALECTS)('payments through the native API (%s)', (dialect) => {
   let buyer: { id: string; token: string };
   beforeAll(async () => {
     t = await testApp(dialect);
-    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    gatewayId = t.sandboxGatewayId;
     buyer = await t.customerToken('payer@example.com');
   });
   afterAll(async () => { await t?.close(); });
@@ -81,7 +81,6 @@ describe.each(DIALECTS)('payments through the native API (%s)', (dialect) => {
     const res = await pay(o.id, CARD.async);
     expect(res.json().transaction).toMatchObject({ status: 'pending', action_id: expect.stringMatching(/^sbx_act_/) });
     expect(res.json().order).toMatchObject({ status: 'placed', payment_status: 'unpaid' });
-    void ADMIN_KEY;
   });
 });
 
@@ -90,7 +89,7 @@ describe.each(DIALECTS)('the pending-payment janitor (%s)', (dialect) => {
   let gatewayId: string;
   beforeAll(async () => {
     t = await testApp(dialect);
-    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    gatewayId = t.sandboxGatewayId;
   });
   afterAll(async () => { await t?.close(); });
 

@@ -20,7 +20,7 @@ describe.each(DIALECTS)('seed 000: purchases API (%s)', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect);
-    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    gatewayId = t.sandboxGatewayId;
     const shop = await t.request({ method: 'POST', url: '/api/v1/shops', auth: ADMIN_KEY, payload: {
       name: 'External Academy', currency: 'USD', remote_checkout_url: 'https://pay.example.com/checkout',
       success_url: 'https://academy.example.com/done', cancel_url: 'https://academy.example.com/cart',

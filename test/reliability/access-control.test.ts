@@ -17,7 +17,7 @@ describe.each(DIALECTS)('customers see only their own data (%s)', (dialect) => {
     t = await testApp(dialect);
     a = await t.customerToken('alice@example.com');
     b = await t.customerToken('bob@example.com');
-    const gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    const gatewayId = t.sandboxGatewayId;
     const order = await t.request({ method: 'POST', url: '/api/v1/orders', auth: b.token, payload: { shop_id: t.shopId, lines: [{ product_id: 2, quantity: 2 }] } });
     orderOfB = order.json().id;
     await t.request({ method: 'POST', url: `/api/v1/orders/${orderOfB}/payments`, auth: INTEGRATION_KEY, payload: { gateway_id: gatewayId, source: { type: 'card_token', token: 'tok_sandbox_success_4242' } } });

@@ -13,11 +13,11 @@ describe.each(DIALECTS)('concurrent money movements on one order (%s)', (dialect
   let gatewayId: string;
   beforeAll(async () => {
     t = await testApp(dialect);
-    gatewayId = (await t.request({ method: 'GET', url: '/api/v1/gateways', auth: INTEGRATION_KEY })).json().data[0].id;
+    gatewayId = t.sandboxGatewayId;
   });
   afterAll(async () => { await t?.close(); });
 
-  const api = (url: string, payload?: object) => t.request({ method: 'POST', url: `/api/v1${url}`, auth: INTEGRATION_KEY, payload: payload ?? null });
+  const api = (url: string, payload?: object) => t.request({ method: 'POST', url: `/api/v1${url}`, auth: INTEGRATION_KEY, ...(payload ? { payload } : {}) });
 
   async function authorizedOrder(): Promise<{ id: number; total: number }> {
     const o = (await api('/orders', { shop_id: t.shopId, lines: [{ product_id: 2 }] })).json();

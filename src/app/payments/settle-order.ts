@@ -12,7 +12,7 @@ import { emit, type EventType } from '../events.js';
 import { grantOrder, needsFulfillment } from '../fulfillment/grant.js';
 import { settleInvoicePaymentForOrder } from '../invoices/settle.js';
 import { moveOrder, type Move } from '../orders/move-order.js';
-import { orderJson } from '../representations.js';
+import { orderJson, transactionJson } from '../representations.js';
 import { postSettlement } from './ledger-postings.js';
 import { orderMails } from './order-mails.js';
 
@@ -20,13 +20,6 @@ const EVENT_OF: Record<string, EventType> = {
   'authorization:succeeded': 'payment.authorized', 'capture:succeeded': 'payment.captured', 'void:succeeded': 'payment.voided',
   'refund:succeeded': 'payment.refunded', 'authorization:pending': 'payment.pending', 'capture:pending': 'payment.pending',
 };
-
-export function transactionJson(t: PaymentTransaction) {
-  return {
-    id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
-    parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode, error_message: t.errorMessage,
-  };
-}
 
 /** Re-derives and applies the order's state. `txn` is the transaction that just changed (for events), if any. */
 export async function settleOrder(deps: Deps, tx: Repos, orderId: number, actor: string, txn: PaymentTransaction | null): Promise<Order> {

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
-import { orderJson } from '../../app/representations.js';
+import { orderJson, transactionJson } from '../../app/representations.js';
 import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
@@ -44,19 +44,13 @@ export const OrderSchema = Type.Object({
   ...orderFields, lines: Type.Array(OrderLineSchema), transactions: Type.Array(TransactionSchema), history: Type.Array(HistorySchema),
 }, { $id: 'Order' });
 
-export const orderSummaryView = (o: Order) => orderJson(o);
-
 export function transactionView(t: PaymentTransaction) {
-  return {
-    id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
-    parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode,
-    error_message: t.errorMessage, created_at: iso(t.createdAt), updated_at: iso(t.updatedAt),
-  };
+  return { ...transactionJson(t), created_at: iso(t.createdAt), updated_at: iso(t.updatedAt) };
 }
 
 export function orderView(d: OrderDetails) {
   return {
-    ...orderSummaryView(d.order),
+    ...orderJson(d.order),
     lines: d.lines.map((l) => ({
       id: l.id, product_id: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unit_amount: l.unitAmount,
       subtotal: l.subtotal, discount: l.discount, tax: l.tax, total: l.total,
@@ -110,7 +104,7 @@ export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: De
     },
   }, async (req) => listBody(
     await listOrders(deps, caller(req), { shopId: req.query.shop_id, customerId: req.query.customer_id }, pageRequest(req.query, 'integer')),
-    orderSummaryView, (o) => o.id,
+    orderJson, (o) => o.id,
   ));
 
   app.get('/orders/:id', {
