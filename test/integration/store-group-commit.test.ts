@@ -35,17 +35,30 @@ describe('SQLite group commit', () => {
     await store.close();
   });
 
-  it('a write outside any transaction never waits in an uncommitted group', async () => {
+  it('a write outside any transaction joins the group: answered only once on disk, and a failing one spoils nothing', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pb-group-')), 'autocommit.db');
     const clock = new FakeClock();
     const store = createStore({ url: `sqlite:${file}`, clock, ids: new RandomIds(clock) });
     await store.migrate();
-    await Promise.all([
-      store.tx(async (tx) => { await tx.settings.putIfAbsent('in-tx', '1'); }),
-      store.settings.putIfAbsent('outside', '1'),
-    ]);
+    const key = { id: 'key_dup', name: 'k', role: 'admin' as const, prefix: 'pb_', hash: 'h1', createdAt: 0, revokedAt: null };
+    await store.apiKeys.insert(key);
     const other = new Database(file, { readonly: true });
-    expect(other.prepare("select count(*) as n from settings where name in ('in-tx', 'outside')").get()).toEqual({ n: 2 });
+    const onDisk = (name: string) => other.prepare('select value from settings where name = ?').get(name) as { value: string } | undefined;
+    const seenWhenAnswered: Record<string, string | undefined> = {};
+    const answered = (name: string) => () => { seenWhenAnswered[name] = onDisk(name)?.value; };
+    const results = await Promise.allSettled([
+      store.tx(async (tx) => {
+        await tx.settings.putIfAbsent('in-tx', '1');
+        await new Promise((r) => setImmediate(r));
+      }).then(answered('in-tx')),
+      store.settings.putIfAbsent('outside', '1').then(answered('outside')),
+      store.apiKeys.insert({ ...key, hash: 'h2' }), // the same id again: SQLite undoes this statement alone
+      store.tx(async (tx) => { await tx.settings.putIfAbsent('also-in-tx', '1'); }).then(answered('also-in-tx')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    // Each caller heard "done" only when another connection could already read its row.
+    expect(seenWhenAnswered).toEqual({ 'in-tx': '1', outside: '1', 'also-in-tx': '1' });
+    expect(other.prepare('select hash from api_keys where id = ?').all('key_dup')).toEqual([{ hash: 'h1' }]);
     other.close();
     await store.close();
   });

@@ -17,7 +17,7 @@ class CachingConnection implements DatabaseConnection {
 
   constructor(
     private readonly db: BetterSqlite3.Database,
-    private readonly beforeStatement: (sql: string, isReader: boolean) => void,
+    private readonly beforeWrite: () => void,
   ) {}
 
   private statement(sql: string): BetterSqlite3.Statement {
@@ -35,9 +35,9 @@ class CachingConnection implements DatabaseConnection {
 
   executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const stmt = this.statement(compiled.sql);
-    this.beforeStatement(compiled.sql, stmt.reader);
     const params = compiled.parameters as unknown[];
-    if (stmt.reader) return Promise.resolve({ rows: stmt.all(...params) as R[] });
+    if (!stmt.readonly) this.beforeWrite();
+    if (stmt.reader) return Promise.resolve({ rows: stmt.all(...params) as R[] }); // a read, or a write with RETURNING
     const { changes, lastInsertRowid } = stmt.run(...params);
     return Promise.resolve({
       rows: [],
@@ -75,8 +75,15 @@ interface Waiter {
  * a transaction runs as a savepoint inside a shared outer transaction (BEGIN IMMEDIATE), and its commit
  * resolves only once that outer transaction has committed — so it is exactly as durable as a COMMIT of
  * its own, but the transactions queued behind it share one fsync. A rolled-back transaction rolls back to
- * its savepoint and touches no other. A write outside any transaction first commits the open group, then
- * runs on its own.
+ * its savepoint and touches no other. A single write outside any transaction joins the group the same way
+ * (SQLite undoes a failed statement alone) and is answered after the group's COMMIT too.
+ *
+ * The group commits once nobody is queued for the connection, after the event loop has taken in the I/O
+ * that is ready (`setImmediate`): requests that arrived meanwhile join it. Under load that is many
+ * transactions per fsync; alone, a transaction waits for no timer.
+ *
+ * Reads by other users may see a transaction of the open group before its COMMIT (one connection). If
+ * that COMMIT fails, every transaction of the group is answered with the error, and nothing of it stays.
  */
 class GroupCommitDriver implements Driver {
   private readonly connection: CachingConnection;
@@ -84,11 +91,17 @@ class GroupCommitDriver implements Driver {
   private release: (() => void) | undefined;
   private outerOpen = false;
   private inTransaction = false;
+  /** The current user wrote outside a transaction: its answer waits for the group's COMMIT. */
+  private loneWrite = false;
   private waiters: Waiter[] = [];
   private flushQueued = false;
 
   constructor(private readonly db: BetterSqlite3.Database) {
-    this.connection = new CachingConnection(db, (sql, isReader) => this.beforeStatement(isReader));
+    this.connection = new CachingConnection(db, () => {
+      if (this.inTransaction) return;
+      this.openGroup();
+      this.loneWrite = true;
+    });
   }
 
   async init(): Promise<void> {}
@@ -99,10 +112,7 @@ class GroupCommitDriver implements Driver {
   }
 
   async beginTransaction(): Promise<void> {
-    if (!this.outerOpen) {
-      this.db.exec('begin immediate');
-      this.outerOpen = true;
-    }
+    this.openGroup();
     this.db.exec('savepoint pb_tx');
     this.inTransaction = true;
   }
@@ -110,7 +120,7 @@ class GroupCommitDriver implements Driver {
   async commitTransaction(): Promise<void> {
     this.db.exec('release pb_tx');
     this.inTransaction = false;
-    const committed = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const committed = this.joinGroup();
     // Let the next user in now (it joins this group), and answer once the group is on disk.
     this.handOff();
     this.queueFlush();
@@ -118,14 +128,19 @@ class GroupCommitDriver implements Driver {
   }
 
   async rollbackTransaction(): Promise<void> {
-    this.db.exec('rollback to pb_tx');
-    this.db.exec('release pb_tx');
+    if (this.db.inTransaction) {
+      this.db.exec('rollback to pb_tx');
+      this.db.exec('release pb_tx');
+    }
     this.inTransaction = false;
   }
 
   async releaseConnection(): Promise<void> {
+    const committed = this.loneWrite ? this.joinGroup() : undefined;
+    this.loneWrite = false;
     this.handOff();
     if (this.outerOpen) this.queueFlush();
+    await committed;
   }
 
   async destroy(): Promise<void> {
@@ -135,9 +150,19 @@ class GroupCommitDriver implements Driver {
     release();
   }
 
-  /** Called before every statement: a write outside a transaction must not join an uncommitted group. */
-  private beforeStatement(isReader: boolean): void {
-    if (!this.inTransaction && !isReader && this.outerOpen) this.commitGroup();
+  /** Opens the outer transaction unless it is open. Holder of the lock only. */
+  private openGroup(): void {
+    if (this.outerOpen && !this.db.inTransaction) {
+      // SQLite rolled the whole group back (an I/O error, a full disk): its members did not commit.
+      this.settle(new Error('the database rolled back the transaction group; nothing of it was saved'));
+    }
+    if (this.outerOpen) return;
+    this.db.exec('begin immediate');
+    this.outerOpen = true;
+  }
+
+  private joinGroup(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
   private handOff(): void {
@@ -149,25 +174,34 @@ class GroupCommitDriver implements Driver {
   private queueFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    void this.mutex.lock().then((release) => {
-      this.flushQueued = false;
-      this.commitGroup();
-      release();
+    setImmediate(() => {
+      void this.mutex.lock().then((release) => {
+        this.flushQueued = false;
+        this.commitGroup();
+        release();
+      });
     });
   }
 
   /** Commits the outer transaction and answers every transaction waiting on it. Holder of the lock only. */
   private commitGroup(): void {
     if (!this.outerOpen) return;
+    try {
+      this.db.exec('commit');
+      this.settle(null);
+    } catch (error) {
+      try { this.db.exec('rollback'); } catch { /* already rolled back by SQLite */ }
+      this.settle(error);
+    }
+  }
+
+  private settle(error: unknown): void {
     const waiters = this.waiters;
     this.waiters = [];
     this.outerOpen = false;
-    try {
-      this.db.exec('commit');
-      for (const w of waiters) w.resolve();
-    } catch (error) {
-      try { this.db.exec('rollback'); } catch { /* already rolled back by SQLite */ }
-      for (const w of waiters) w.reject(error);
+    for (const w of waiters) {
+      if (error === null) w.resolve();
+      else w.reject(error);
     }
   }
 }
