@@ -5,7 +5,7 @@
  * counted. Throughput is the flows that ended from the warm-up's end until the last one ended, over that time. Server RSS is sampled from /proc/<pid>/status while the cell runs.
  */
 import { Client } from 'undici';
-import { rssMiB } from './procs.js';
+import { cpuMs, rssMiB } from './procs.js';
 
 export interface Response {
   readonly status: number;
@@ -61,6 +61,10 @@ export interface CellResult {
   readonly p99: number;
   /** Peak server RSS during the cell, MiB. */
   readonly rssMiB: number | null;
+  /** Server CPU time (user + system) per measured flow, ms: what one flow costs the server. */
+  readonly serverCpuMs: number | null;
+  /** Server CPU use over the measured window, in cores (1 = one core busy all the time). */
+  readonly serverCores: number | null;
   readonly exhausted: boolean;
 }
 
@@ -135,6 +139,9 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
   const measureFrom = t0 + o.warmupMs;
   const end = measureFrom + o.durationMs;
   let lastDone = measureFrom;
+  let cpuFrom: number | null = null;
+  let cpuTo: number | null = null;
+  const cpuStart = setTimeout(() => { cpuFrom = cpuMs(o.serverPid); }, o.warmupMs);
 
   const loop = async (vu: User) => {
     while (!exhausted && performance.now() < end) {
@@ -158,12 +165,17 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     }
   };
   await Promise.all(users.map(loop));
+  cpuTo = cpuMs(o.serverPid);
+  clearTimeout(cpuStart);
   clearInterval(sampler);
   sample();
   await Promise.all(users.map((u) => u.close().catch(() => undefined)));
   const sorted = Float64Array.from(latencies).sort();
   const seconds = Math.max(1e-9, (lastDone - measureFrom) / 1000);
+  const cpu = cpuFrom !== null && cpuTo !== null ? cpuTo - cpuFrom : null;
   return {
+    serverCpuMs: cpu !== null && sorted.length > 0 ? cpu / sorted.length : null,
+    serverCores: cpu !== null ? cpu / 1000 / seconds : null,
     flow: o.flow.name, concurrency: o.concurrency, count: sorted.length, completed, errors, firstErrors, seconds,
     throughput: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), rssMiB: rssPeak, exhausted,
   };

@@ -35,6 +35,17 @@ export async function freePort(): Promise<number> {
 }
 
 /** Resident memory of a process in MiB (VmRSS), or null once it is gone. */
+/** CPU time (user + system) a process has used so far, ms; null when it is gone. Linux clock ticks of 10 ms. */
+export function cpuMs(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) ": state is field 0
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime, stime
+  } catch {
+    return null;
+  }
+}
+
 export function rssMiB(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -63,7 +63,7 @@ export function summarise(file: string, top = 25): string {
 export function summariseSql(file: string, flows: number, top = 15): string {
   const entries = JSON.parse(readFileSync(file, 'utf8')) as { sql: string; count: number; ms: number }[];
   const sum = (list: typeof entries) => list.reduce((a, e) => ({ count: a.count + e.count, ms: a.ms + e.ms }), { count: 0, ms: 0 });
-  const commits = sum(entries.filter((e) => /^commit$/i.test(e.sql)));
+  const commits = sum(entries.filter((e) => /^(exec: )?commit$/i.test(e.sql)));
   const all = sum(entries);
   const per = (n: number) => (flows > 0 ? (n / flows).toFixed(1) : '—');
   return [

@@ -64,20 +64,25 @@ export interface Report {
   readonly totalSeconds: number;
 }
 
+function cpu(r: CellResult): string {
+  if (r.serverCpuMs === null || r.serverCores === null) return '—';
+  return `${r.serverCpuMs < 1 ? r.serverCpuMs.toFixed(3) : r.serverCpuMs.toFixed(2)} (${r.serverCores.toFixed(2)})`;
+}
+
 function table(rows: readonly Row[], baseline: ReadonlyMap<number, CellResult>): string[] {
   const out = [
-    '| flow | conc. | throughput /s (× baseline) | p50 ms (× baseline) | p99 ms (× baseline) | server RSS MiB (× baseline) | flows | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| flow | conc. | throughput /s (× baseline) | p50 ms (× baseline) | p99 ms (× baseline) | server RSS MiB (× baseline) | server CPU ms per flow (cores busy) | flows | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const conc = r.concurrency === 0 ? 'worker' : String(r.concurrency);
     if (!isResult(r)) {
-      out.push(`| ${r.flow} | ${conc} | not available | — | — | — | — | ${r.unavailable} |`);
+      out.push(`| ${r.flow} | ${conc} | not available | — | — | — | — | — | ${r.unavailable} |`);
       continue;
     }
     const b = r.flow.startsWith('baseline') ? undefined : baseline.get(r.concurrency) ?? baseline.get(Math.max(...baseline.keys()));
     out.push(`| ${r.flow} | ${conc} | ${int(r.throughput)}${ratio(r.throughput, b?.throughput)} | ${ms(r.p50)}${ratio(r.p50, b?.p50)} | `
-      + `${ms(r.p99)}${ratio(r.p99, b?.p99)} | ${r.rssMiB === null ? '—' : int(r.rssMiB)}${ratio(r.rssMiB, b?.rssMiB)} | ${int(r.count)}${r.exhausted ? ' (data used up)' : ''} | ${r.errors} |`);
+      + `${ms(r.p99)}${ratio(r.p99, b?.p99)} | ${r.rssMiB === null ? '—' : int(r.rssMiB)}${ratio(r.rssMiB, b?.rssMiB)} | ${cpu(r)} | ${int(r.count)}${r.exhausted ? ' (data used up)' : ''} | ${r.errors} |`);
   }
   return out;
 }

@@ -34,7 +34,7 @@ function options(argv: string[]) {
   const growth = value('--growth');
   return {
     quick, pg: has('--pg'), profile: has('--profile'), only: new Set(only as FlowKey[]),
-    concurrency: quick ? [1, 16] : [1, 16, 64],
+    concurrency: value('--conc')?.split(',').map(Number) ?? (quick ? [1, 16] : [1, 16, 64]),
     warmupMs: quick ? 300 : 1000,
     durationMs: Number(value('--seconds') ?? (quick ? 1 : 6)) * 1000,
     growthOrders: growth ? Number(growth) : quick ? 10_000 : 1_000_000,
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       const r = await runCell({ origin: proc.url, flow, concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, serverPid: proc.pid, ownAddresses });
       const row: CellResult = label ? { ...r, flow: label } : r;
       rows.push(row);
-      log(`  ${row.flow.padEnd(30)} c=${String(concurrency).padStart(2)}  ${row.throughput.toFixed(0).padStart(6)}/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  rss ${row.rssMiB?.toFixed(0) ?? '—'} MiB  errors ${row.errors}${row.firstErrors[0] ? ` (${row.firstErrors[0]})` : ''}`);
+      log(`  ${row.flow.padEnd(30)} c=${String(concurrency).padStart(2)}  ${row.throughput.toFixed(0).padStart(6)}/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  rss ${row.rssMiB?.toFixed(0) ?? '—'} MiB  server cpu ${row.serverCpuMs?.toFixed(2) ?? '—'} ms/flow (${row.serverCores?.toFixed(2) ?? '—'} cores)  errors ${row.errors}${row.firstErrors[0] ? ` (${row.firstErrors[0]})` : ''}`);
       if (row.exhausted && row.errors === 0) log('    (prepared data used up: the cell ended early)');
     }
   };

@@ -12,8 +12,23 @@ if (out) {
   const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => { prepare(sql: string): object; close(): void };
   const probe = new Database(':memory:');
   const proto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, unknown>;
+  const dbProto = Object.getPrototypeOf(probe) as Record<string, unknown>;
   probe.close();
   const totals = new Map<string, { count: number; ms: number }>();
+  // Transaction control (BEGIN, SAVEPOINT, COMMIT — the fsync) goes through `exec`: timed as `exec: <sql>`.
+  const exec = dbProto['exec'] as (...args: unknown[]) => unknown;
+  dbProto['exec'] = function timedExec(this: unknown, source: string) {
+    const t = performance.now();
+    try {
+      return exec.call(this, source);
+    } finally {
+      const key = `exec: ${source.replace(/\s+/g, ' ').trim().slice(0, 60)}`;
+      const entry = totals.get(key) ?? { count: 0, ms: 0 };
+      entry.count++;
+      entry.ms += performance.now() - t;
+      totals.set(key, entry);
+    }
+  };
   for (const method of ['run', 'all', 'get', 'iterate']) {
     const original = proto[method] as (...args: unknown[]) => unknown;
     proto[method] = function timed(this: { source: string }, ...args: unknown[]) {

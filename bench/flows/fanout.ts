@@ -14,7 +14,7 @@ import { SystemClock } from '../../src/adapters/system-clock.js';
 import { emit } from '../../src/app/events.js';
 import type { BenchDb } from '../data.js';
 import type { CellResult } from '../load.js';
-import { INTEGRATION_KEY, rssMiB } from '../procs.js';
+import { cpuMs, INTEGRATION_KEY, rssMiB } from '../procs.js';
 import { jsonHeaders } from './common.js';
 
 export interface FanOutOptions {
@@ -61,9 +61,11 @@ export async function runFanOut(o: FanOutOptions): Promise<CellResult> {
     }
   });
   const committed = performance.now();
+  const cpuFrom = cpuMs(o.serverPid);
   await store.close();
   const deadline = committed + o.timeoutMs;
   while (seen.size < o.events && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const cpuTo = cpuMs(o.serverPid);
   clearInterval(sampler);
   sample();
   receiver.closeAllConnections();
@@ -80,5 +82,7 @@ export async function runFanOut(o: FanOutOptions): Promise<CellResult> {
     firstErrors: [...(missing > 0 ? [`${missing} of ${o.events} events not delivered within ${o.timeoutMs / 1000} s`] : []),
       ...(duplicates > 0 ? [`${duplicates} duplicate deliveries`] : [])],
     seconds, throughput: seen.size / seconds, p50: at(50), p99: at(99), rssMiB: rssPeak, exhausted: false,
+    serverCpuMs: cpuFrom !== null && cpuTo !== null && seen.size > 0 ? (cpuTo - cpuFrom) / seen.size : null,
+    serverCores: cpuFrom !== null && cpuTo !== null ? (cpuTo - cpuFrom) / 1000 / seconds : null,
   };
 }
