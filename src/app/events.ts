@@ -29,3 +29,10 @@ export function emit(deps: Pick<Deps, 'ids'>, tx: Repos, event: NewEvent): Promi
     id: deps.ids.next('evt'), type: event.type, shopId: event.shopId, orderId: event.orderId ?? null, data: event.data,
   });
 }
+
+/** Several events of one change, in this order, in the caller's transaction (consecutive sequence numbers per order). */
+export function emitAll(deps: Pick<Deps, 'ids'>, tx: Repos, events: readonly NewEvent[]): Promise<DomainEvent[]> {
+  return tx.events.appendAll(events.map((event) => ({
+    id: deps.ids.next('evt'), type: event.type, shopId: event.shopId, orderId: event.orderId ?? null, data: event.data,
+  })));
+}

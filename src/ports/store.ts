@@ -99,7 +99,8 @@ export interface OrderRepo {
    * set the order's tax; the caller updates the order's totals in the same transaction so they still add up.
    */
   updateLineAmounts(lines: readonly Pick<OrderLine, 'id' | 'tax' | 'total'>[]): Promise<void>;
-  addStatusChange(change: StatusChange): Promise<void>;
+  /** Appends history rows, in this order. */
+  addStatusChanges(changes: readonly StatusChange[]): Promise<void>;
   /** Orders of `customerId` that used the promo code and were not cancelled. */
   countWithPromo(promoCodeId: string, customerId: string): Promise<number>;
   history(orderId: number): Promise<StatusChange[]>;
@@ -161,6 +162,8 @@ export interface SettingsRepo {
 export interface EventRepo {
   /** Appends an event; for an order event, takes the order's next sequence number atomically. */
   append(event: Omit<DomainEvent, 'sequence' | 'createdAt'>): Promise<DomainEvent>;
+  /** Appends several events in this order, each order's taking consecutive sequence numbers. */
+  appendAll(events: readonly Omit<DomainEvent, 'sequence' | 'createdAt'>[]): Promise<DomainEvent[]>;
   get(id: string): Promise<DomainEvent | undefined>;
   /** Events not yet fanned out to endpoints, oldest first, locked (SKIP LOCKED on PostgreSQL). */
   claimUndispatched(limit: number): Promise<DomainEvent[]>;

@@ -42,11 +42,9 @@ export async function moveOrder(
     throw new DomainError('conflict', `order ${order.id} was changed concurrently; retry the request`);
   }
   const now = deps.clock.now();
-  for (const c of changes) {
-    await tx.orders.addStatusChange({
-      id: deps.ids.next('chg'), orderId: order.id, axis: c.axis, from: c.from, to: c.to,
-      actor: by.actor, reason: by.reason ?? null, createdAt: now,
-    });
-  }
+  await tx.orders.addStatusChanges(changes.map((c) => ({
+    id: deps.ids.next('chg'), orderId: order.id, axis: c.axis, from: c.from, to: c.to,
+    actor: by.actor, reason: by.reason ?? null, createdAt: now,
+  })));
   return { ...order, ...values, version: order.version + 1, updatedAt: now };
 }

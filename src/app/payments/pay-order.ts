@@ -6,7 +6,7 @@
 import type { PaymentSource } from '../../ports/payment-gateway.js';
 import type { Order, PaymentTransaction } from '../../ports/records.js';
 import type { Deps } from '../deps.js';
-import { runTransaction, startTransaction } from './transactions.js';
+import { loadOrderContext, runTransaction, startTransaction, type OrderContext } from './transactions.js';
 
 export interface PayInput {
   readonly orderId: number;
@@ -15,6 +15,8 @@ export interface PayInput {
   /** Capture right after a successful authorization. */
   readonly capture: boolean;
   readonly actor: string;
+  /** What the caller already loaded of the order (the processor is shown it); the rest is read here. */
+  readonly known?: Partial<OrderContext> | undefined;
 }
 
 export interface PayResult {
@@ -23,12 +25,20 @@ export interface PayResult {
   readonly transactions: readonly PaymentTransaction[];
 }
 
+/**
+ * Four steps, three database transactions: the authorization's intent; its result together with the
+ * capture's intent (single-stage); the capture's result. No transaction is open during a processor call.
+ */
 export async function payOrder(deps: Deps, input: PayInput): Promise<PayResult> {
   const intent = await startTransaction(deps, {
     orderId: input.orderId, kind: 'authorization', gatewayId: input.gatewayId, source: input.source, autoCapture: input.capture, actor: input.actor,
   });
-  const authorized = await runTransaction(deps, intent, input.actor, input.source, { capturesInline: input.capture });
-  if (!input.capture || authorized.transaction.status !== 'succeeded') return { order: authorized.order, transactions: [authorized.transaction] };
-  const capture = await runTransaction(deps, await startTransaction(deps, { orderId: input.orderId, kind: 'capture', actor: input.actor }), input.actor);
-  return { order: capture.order, transactions: [authorized.transaction, capture.transaction] };
+  const gateway = await deps.gateways.resolve(input.gatewayId);
+  const context = await loadOrderContext(deps, input.orderId, input.known);
+  const authorized = await runTransaction(deps, intent, input.actor, input.source, { capturesInline: input.capture, gateway, context });
+  if (!authorized.capture) return { order: authorized.order, transactions: [authorized.transaction] };
+  const captured = await runTransaction(deps, authorized.capture, input.actor, null, {
+    gateway, context: { ...context, order: authorized.order }, parent: authorized.transaction,
+  });
+  return { order: captured.order, transactions: [authorized.transaction, captured.transaction] };
 }

@@ -8,7 +8,7 @@ import { deriveAmounts, derivePaymentStatus, nextPaymentStatus } from '../../dom
 import type { Order, PaymentTransaction } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
-import { emit, type EventType } from '../events.js';
+import { emitAll, type EventType } from '../events.js';
 import { grantOrder, needsFulfillment } from '../fulfillment/grant.js';
 import { settleInvoicePaymentForOrder } from '../invoices/settle.js';
 import { moveOrder, type Move } from '../orders/move-order.js';
@@ -21,10 +21,22 @@ const EVENT_OF: Record<string, EventType> = {
   'refund:succeeded': 'payment.refunded', 'authorization:pending': 'payment.pending', 'capture:pending': 'payment.pending',
 };
 
+/** What `settleLoaded` works from: the order, read with its lock held, and all of its transactions as they now stand. */
+export interface LoadedOrder {
+  readonly order: Order;
+  readonly txns: readonly PaymentTransaction[];
+}
+
 /** Re-derives and applies the order's state. `txn` is the transaction that just changed (for events), if any. */
 export async function settleOrder(deps: Deps, tx: Repos, orderId: number, actor: string, txn: PaymentTransaction | null): Promise<Order> {
   const order = (await tx.orders.getForUpdate(orderId))!;
-  const txns = await tx.transactions.listByOrder(orderId);
+  return settleLoaded(deps, tx, { order, txns: await tx.transactions.listByOrder(orderId) }, actor, txn);
+}
+
+/** `settleOrder` for a caller that already holds the order locked and has read its transactions. */
+export async function settleLoaded(deps: Deps, tx: Repos, loaded: LoadedOrder, actor: string, txn: PaymentTransaction | null): Promise<Order> {
+  const { order, txns } = loaded;
+  const orderId = order.id;
   const amounts = deriveAmounts(txns);
   const payment = nextPaymentStatus(order.paymentStatus, derivePaymentStatus(order.total, amounts));
   const lines = await tx.orders.lines(orderId);
@@ -53,27 +65,31 @@ export async function settleOrder(deps: Deps, tx: Repos, orderId: number, actor:
   const moved = await moveOrder(deps, tx, order, moves, { actor, reason }, patch);
   await settleInvoicePaymentForOrder(deps, tx, moved); // an order paying an invoice payment settles it with the order
 
-  const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };
-  const event = (type: EventType) => emit(deps, tx, { type, shopId: order.shopId, orderId, data });
-  if (order.status === 'pending' && moved.status === 'placed') await event('order.placed');
+  // The events of this change, appended together at the end (one sequence update, one insert).
+  const events: EventType[] = [];
+  if (order.status === 'pending' && moved.status === 'placed') events.push('order.placed');
   if (txn) {
     const type = txn.status === 'failed' ? 'payment.failed' : EVENT_OF[`${txn.kind}:${txn.status}`];
-    if (type) await event(type);
+    if (type) events.push(type);
     if (txn.status === 'succeeded') await postSettlement(deps, tx, order, txn);
   }
   if (fulfilledNow) {
     const granted = await grantOrder(deps, tx, moved, lines);
-    await event('purchase.fulfilled');
+    events.push('purchase.fulfilled');
     await orderMails(deps, tx, moved, lines, { confirmation: true, seatCodes: granted.seatCodes });
   } else if (paid && moved.fulfillmentStatus === 'not_required' && order.fulfillmentStatus === 'unfulfilled') {
     await orderMails(deps, tx, moved, lines, { confirmation: true, seatCodes: [] });
   }
   if (revokedNow) {
     await tx.fulfillment.revokeOrder(orderId, deps.clock.now());
-    await event('fulfillment.revoked');
+    events.push('fulfillment.revoked');
   }
   if (txn?.kind === 'refund' && txn.status === 'succeeded') {
-    await orderMails(deps, tx, moved, lines, { refund: { amount: txn.amount, id: txn.id, totalRefunded: deriveAmounts(await tx.transactions.listByOrder(orderId)).refunded } });
+    await orderMails(deps, tx, moved, lines, { refund: { amount: txn.amount, id: txn.id, totalRefunded: amounts.refunded } });
+  }
+  if (events.length > 0) {
+    const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };
+    await emitAll(deps, tx, events.map((type) => ({ type, shopId: order.shopId, orderId, data })));
   }
   return moved;
 }

@@ -9,11 +9,12 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { checkCapture, checkRefund, checkVoid, completeTransaction as completeStatus, deriveAmounts, type TransactionKind } from '../../domain/payment.js';
-import type { GatewayResult, PaymentSource } from '../../ports/payment-gateway.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { GatewayRequest, GatewayResult, PaymentGateway, PaymentSource } from '../../ports/payment-gateway.js';
+import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { found } from '../validate.js';
-import { settleOrder } from './settle-order.js';
+import { settleLoaded } from './settle-order.js';
 
 export interface StartInput {
   readonly orderId: number;
@@ -41,59 +42,83 @@ function parentFor(kind: TransactionKind, txns: readonly PaymentTransaction[]): 
 export async function startTransaction(deps: Deps, input: StartInput): Promise<PaymentTransaction> {
   return deps.store.tx(async (tx) => {
     const order = found(await tx.orders.getForUpdate(input.orderId), 'order', input.orderId);
-    if (order.status === 'cancelled' && input.kind !== 'refund') throw new DomainError('invalid_transition', `order ${order.id} is cancelled`);
-    const txns = await tx.transactions.listByOrder(order.id);
-    const amounts = deriveAmounts(txns);
-    const parent = parentFor(input.kind, txns);
-    let amount: number;
-    switch (input.kind) {
-      case 'authorization': {
-        if (!AUTHORIZABLE.has(order.paymentStatus) || amounts.pendingAuthorization > 0) {
-          throw new DomainError('invalid_transition', `order ${order.id} is ${order.paymentStatus}${amounts.pendingAuthorization > 0 ? ' with a payment in progress' : ''}; it cannot take another payment`);
-        }
-        amount = input.amount ?? order.total - amounts.authorized + amounts.voided;
-        if (amount <= 0 || amount > order.total - amounts.authorized + amounts.voided) throw new DomainError('amount_exceeds_due', `order ${order.id} has ${order.total - amounts.authorized} left to pay`);
-        break;
-      }
-      case 'capture':
-        amount = input.amount ?? amounts.authorized - amounts.captured - amounts.pendingCapture - amounts.voided - amounts.pendingVoid;
-        unwrap(checkCapture(amounts, amount));
-        break;
-      case 'refund':
-        amount = input.amount ?? amounts.captured - amounts.refunded - amounts.pendingRefund;
-        unwrap(checkRefund(amounts, amount));
-        break;
-      case 'void':
-        amount = unwrap(checkVoid(amounts));
-        break;
-      default:
-        throw new DomainError('invalid_transition', `${input.kind} transactions are not started this way`);
-    }
-    if ((input.kind !== 'authorization') && !parent) throw new DomainError('invalid_transition', `order ${order.id} has nothing to ${input.kind}`);
-    const gatewayId = input.kind === 'authorization' ? input.gatewayId ?? null : parent!.gatewayId;
-    if (input.kind === 'authorization' && gatewayId) found(await tx.gateways.get(gatewayId), 'gateway', gatewayId);
-    const id = deps.ids.next('txn');
-    return tx.transactions.insert({
-      id, orderId: order.id, gatewayId, kind: input.kind, status: 'pending', amount, currency: order.currency,
-      parentId: parent?.id ?? null, idempotencyKey: `pb_${id}`, processorToken: null, actionId: null, errorCode: null,
-      errorMessage: null, metadata: {
-        ...(input.source ? { source: { type: input.source.type, token: input.source.token } } : {}),
-        ...(input.autoCapture ? { auto_capture: true } : {}),
-      },
-    });
+    return startLoaded(deps, tx, order, await tx.transactions.listByOrder(order.id), input);
   });
 }
 
-/** Loads what the processor needs to see with a transaction. */
-export async function gatewayRequest(deps: Deps, txn: PaymentTransaction, source: PaymentSource | null) {
-  const order = (await deps.store.orders.get(txn.orderId))!;
-  const [lines, shop, customer, parent] = await Promise.all([
-    deps.store.orders.lines(order.id), deps.store.shops.get(order.shopId),
-    order.customerId ? deps.store.customers.get(order.customerId) : Promise.resolve(undefined),
-    txn.parentId ? deps.store.transactions.get(txn.parentId) : Promise.resolve(undefined),
+/** Step 1 in the caller's transaction, for an order it holds locked, with all of the order's transactions. */
+async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly PaymentTransaction[], input: StartInput): Promise<PaymentTransaction> {
+  if (order.status === 'cancelled' && input.kind !== 'refund') throw new DomainError('invalid_transition', `order ${order.id} is cancelled`);
+  const amounts = deriveAmounts(txns);
+  const parent = parentFor(input.kind, txns);
+  let amount: number;
+  switch (input.kind) {
+    case 'authorization': {
+      if (!AUTHORIZABLE.has(order.paymentStatus) || amounts.pendingAuthorization > 0) {
+        throw new DomainError('invalid_transition', `order ${order.id} is ${order.paymentStatus}${amounts.pendingAuthorization > 0 ? ' with a payment in progress' : ''}; it cannot take another payment`);
+      }
+      amount = input.amount ?? order.total - amounts.authorized + amounts.voided;
+      if (amount <= 0 || amount > order.total - amounts.authorized + amounts.voided) throw new DomainError('amount_exceeds_due', `order ${order.id} has ${order.total - amounts.authorized} left to pay`);
+      break;
+    }
+    case 'capture':
+      amount = input.amount ?? amounts.authorized - amounts.captured - amounts.pendingCapture - amounts.voided - amounts.pendingVoid;
+      unwrap(checkCapture(amounts, amount));
+      break;
+    case 'refund':
+      amount = input.amount ?? amounts.captured - amounts.refunded - amounts.pendingRefund;
+      unwrap(checkRefund(amounts, amount));
+      break;
+    case 'void':
+      amount = unwrap(checkVoid(amounts));
+      break;
+    default:
+      throw new DomainError('invalid_transition', `${input.kind} transactions are not started this way`);
+  }
+  if ((input.kind !== 'authorization') && !parent) throw new DomainError('invalid_transition', `order ${order.id} has nothing to ${input.kind}`);
+  const gatewayId = input.kind === 'authorization' ? input.gatewayId ?? null : parent!.gatewayId;
+  if (input.kind === 'authorization' && gatewayId) found(await tx.gateways.get(gatewayId), 'gateway', gatewayId);
+  const id = deps.ids.next('txn');
+  return tx.transactions.insert({
+    id, orderId: order.id, gatewayId, kind: input.kind, status: 'pending', amount, currency: order.currency,
+    parentId: parent?.id ?? null, idempotencyKey: `pb_${id}`, processorToken: null, actionId: null, errorCode: null,
+    errorMessage: null, metadata: {
+      ...(input.source ? { source: { type: input.source.type, token: input.source.token } } : {}),
+      ...(input.autoCapture ? { auto_capture: true } : {}),
+    },
+  });
+}
+
+/** The order as the processor is shown it with each of its transactions: loaded once per payment. */
+export interface OrderContext {
+  readonly order: Order;
+  readonly lines: readonly OrderLine[];
+  readonly shop: Shop;
+  readonly customer: Customer | null;
+}
+
+/** Loads an order's context, reusing whatever the caller already holds. */
+export async function loadOrderContext(deps: Deps, orderId: number, known: Partial<OrderContext> = {}): Promise<OrderContext> {
+  const order = known.order ?? found(await deps.store.orders.get(orderId), 'order', orderId);
+  const [lines, shop, customer] = await Promise.all([
+    known.lines ?? deps.store.orders.lines(order.id),
+    known.shop ?? deps.store.shops.get(order.shopId),
+    known.customer !== undefined ? known.customer : order.customerId ? deps.store.customers.get(order.customerId) : undefined,
+  ]);
+  return { order, lines, shop: shop!, customer: customer ?? null };
+}
+
+/** What the processor needs to see with a transaction. */
+export async function gatewayRequest(
+  deps: Deps, txn: PaymentTransaction, source: PaymentSource | null,
+  known: { context?: OrderContext | undefined; parent?: PaymentTransaction | undefined } = {},
+): Promise<GatewayRequest> {
+  const [context, parent] = await Promise.all([
+    known.context ?? loadOrderContext(deps, txn.orderId),
+    known.parent ?? (txn.parentId ? deps.store.transactions.get(txn.parentId) : undefined),
   ]);
   const stored = (txn.metadata['source'] as PaymentSource | undefined) ?? null;
-  return { transaction: txn, parent: parent ?? null, order, lines, shop: shop!, customer: customer ?? null, source: source ?? stored };
+  return { transaction: txn, parent: parent ?? null, ...context, source: source ?? stored };
 }
 
 export const AUTO_CAPTURE_JOB = 'auto-capture';
@@ -119,28 +144,49 @@ const METHOD = { authorization: 'authorize', capture: 'capture', void: 'void', r
 
 /**
  * Step 2 and 3. Returns the transaction as it stands afterwards: succeeded, failed, or still pending
- * (asynchronous payment, or a processor that did not answer — the janitor takes over).
+ * (asynchronous payment, or a processor that did not answer — the janitor takes over), and the capture
+ * started with it when `options.capturesInline` asked for one.
  */
 export async function runTransaction(
-  deps: Deps, txn: PaymentTransaction, actor: string, source: PaymentSource | null = null, options: CompleteOptions = {},
-): Promise<{ transaction: PaymentTransaction; order: Order }> {
+  deps: Deps, txn: PaymentTransaction, actor: string, source: PaymentSource | null = null, options: RunOptions = {},
+): Promise<Completed> {
   if (!txn.gatewayId) throw new DomainError('invalid_transition', 'this transaction has no gateway to run on');
-  const gateway = await deps.gateways.resolve(txn.gatewayId);
+  const gateway = options.gateway ?? await deps.gateways.resolve(txn.gatewayId);
   let result: GatewayResult;
   try {
-    result = await gateway[METHOD[txn.kind]](await gatewayRequest(deps, txn, source));
+    result = await gateway[METHOD[txn.kind]](await gatewayRequest(deps, txn, source, options));
   } catch (error) {
     // A transport fault: the processor may or may not have acted. Keep the row pending, note why.
     const message = error instanceof Error ? error.message : String(error);
     await deps.store.transactions.setPendingDetails(txn.id, { metadata: { ...txn.metadata, last_fault: message.slice(0, 300) } });
-    return { transaction: (await deps.store.transactions.get(txn.id))!, order: (await deps.store.orders.get(txn.orderId))! };
+    return { transaction: (await deps.store.transactions.get(txn.id))!, order: (await deps.store.orders.get(txn.orderId))!, capture: null };
   }
   return completeTransaction(deps, txn.id, result, actor, options);
 }
 
 export interface CompleteOptions {
-  /** The caller captures right after a synchronous authorization: no auto-capture job is needed. */
+  /**
+   * The caller captures right after a synchronous authorization: no auto-capture job is needed, and when
+   * the authorization succeeded, the capture's intent (step 1) is recorded in the same database
+   * transaction as the authorization's result and returned as `capture`.
+   */
   readonly capturesInline?: boolean;
+}
+
+export interface RunOptions extends CompleteOptions {
+  /** The gateway's adapter, when the caller already resolved it (one payment, several calls). */
+  readonly gateway?: PaymentGateway | undefined;
+  /** The order's context, when the caller already loaded it. */
+  readonly context?: OrderContext | undefined;
+  /** The transaction's parent, when the caller holds it. */
+  readonly parent?: PaymentTransaction | undefined;
+}
+
+export interface Completed {
+  readonly transaction: PaymentTransaction;
+  readonly order: Order;
+  /** The pending capture started with a successful authorization (`capturesInline`); else null. */
+  readonly capture: PaymentTransaction | null;
 }
 
 /**
@@ -149,38 +195,55 @@ export interface CompleteOptions {
  */
 export async function completeTransaction(
   deps: Deps, txnId: string, result: GatewayResult, actor: string, options: CompleteOptions = {},
-): Promise<{ transaction: PaymentTransaction; order: Order }> {
+): Promise<Completed> {
   return deps.store.tx(async (tx) => {
     const current = found(await tx.transactions.get(txnId), 'transaction', txnId);
-    await tx.orders.getForUpdate(current.orderId);
-    const txn = (await tx.transactions.get(txnId))!;
-    if (txn.status !== 'pending') return { transaction: txn, order: (await tx.orders.get(txn.orderId))! };
+    const order = (await tx.orders.getForUpdate(current.orderId))!;
+    const txns = await tx.transactions.listByOrder(order.id);
+    const txn = txns.find((t) => t.id === txnId)!; // as it stands under the order's lock
+    if (txn.status !== 'pending') return { transaction: txn, order, capture: null };
     const mismatch = result.outcome !== 'failed' && result.amount !== undefined && result.amount !== null && result.amount !== txn.amount;
     const outcome = mismatch ? 'failed' : result.outcome;
     const metadata = { ...txn.metadata, ...(result.metadata ?? {}) };
+    const now = deps.clock.now();
+    let changed: PaymentTransaction;
     if (outcome === 'pending') {
-      await tx.transactions.setPendingDetails(txn.id, {
-        actionId: result.actionId ?? txn.actionId, processorToken: result.processorToken ?? txn.processorToken, metadata,
-      });
-      const updated = (await tx.transactions.get(txn.id))!;
-      const order = await settleOrder(deps, tx, txn.orderId, actor, updated);
-      return { transaction: updated, order };
+      const details = { actionId: result.actionId ?? txn.actionId, processorToken: result.processorToken ?? txn.processorToken, metadata };
+      await tx.transactions.setPendingDetails(txn.id, details);
+      changed = { ...txn, ...details, updatedAt: now };
+    } else {
+      unwrap(completeStatus(txn.status, outcome));
+      const patch = {
+        status: outcome, processorToken: result.processorToken ?? txn.processorToken, metadata,
+        errorCode: mismatch ? 'amount_mismatch' : outcome === 'failed' ? result.errorCode ?? 'failed' : null,
+        errorMessage: mismatch ? `the processor reported ${result.amount} instead of ${txn.amount}` : outcome === 'failed' ? result.errorMessage ?? 'the processor refused the transaction' : null,
+      } as const;
+      await tx.transactions.complete(txn.id, patch, now);
+      changed = { ...txn, ...patch, updatedAt: now };
+      if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true && !options.capturesInline) {
+        // Captured by the worker when nobody captured it inline (an asynchronous authorization).
+        await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: now });
+      }
+      for (const message of result.messages ?? []) {
+        await tx.orderNotes.add({ orderId: txn.orderId, source: `transaction:${txn.id}`, body: message, createdAt: now });
+      }
     }
-    unwrap(completeStatus(txn.status, outcome));
-    await tx.transactions.complete(txn.id, {
-      status: outcome, processorToken: result.processorToken ?? txn.processorToken, metadata,
-      errorCode: mismatch ? 'amount_mismatch' : outcome === 'failed' ? result.errorCode ?? 'failed' : null,
-      errorMessage: mismatch ? `the processor reported ${result.amount} instead of ${txn.amount}` : outcome === 'failed' ? result.errorMessage ?? 'the processor refused the transaction' : null,
-    }, deps.clock.now());
-    if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true && !options.capturesInline) {
-      // Captured by the worker when nobody captured it inline (an asynchronous authorization).
-      await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: deps.clock.now() });
-    }
-    for (const message of result.messages ?? []) {
-      await tx.orderNotes.add({ orderId: txn.orderId, source: `transaction:${txn.id}`, body: message, createdAt: deps.clock.now() });
-    }
-    const completed = (await tx.transactions.get(txn.id))!;
-    const order = await settleOrder(deps, tx, txn.orderId, actor, completed);
-    return { transaction: completed, order };
+    const after = txns.map((t) => (t.id === txn.id ? changed : t));
+    const settled = await settleLoaded(deps, tx, { order, txns: after }, actor, changed);
+    const capture = options.capturesInline && changed.kind === 'authorization' && changed.status === 'succeeded'
+      ? await startInlineCapture(deps, tx, settled, after, actor)
+      : null;
+    return { transaction: changed, order: settled, capture };
   });
+}
+
+/** The capture that follows a synchronous authorization, or null when the order no longer allows one. */
+async function startInlineCapture(deps: Deps, tx: Repos, order: Order, txns: readonly PaymentTransaction[], actor: string): Promise<PaymentTransaction | null> {
+  try {
+    return await startLoaded(deps, tx, order, txns, { orderId: order.id, kind: 'capture', actor });
+  } catch (error) {
+    // Refused before anything was written: the authorization's result still stands.
+    if (error instanceof DomainError && error.code !== 'internal_error') return null;
+    throw error;
+  }
 }

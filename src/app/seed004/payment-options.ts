@@ -95,8 +95,8 @@ export interface PaymentOptions {
  * `autoCapture` (seed 004), else the shop's sandbox gateway and the shop's capture setting. Undefined when
  * the shop has no gateway to pay with.
  */
-export async function paymentOptionsFor(deps: Pick<Deps, 'store'>, order: Order): Promise<PaymentOptions | undefined> {
-  const shop = await deps.store.shops.get(order.shopId);
+export async function paymentOptionsFor(deps: Pick<Deps, 'store'>, order: Order, known?: Shop): Promise<PaymentOptions | undefined> {
+  const shop = known ?? await deps.store.shops.get(order.shopId);
   if (!shop) return undefined;
   const capture = autoCaptureOf(order, shop);
   const methodId = order.metadata[KEY.paymentMethod];

@@ -25,6 +25,8 @@ export interface Checkout {
   readonly state: CheckoutState;
   /** Why the last payment attempt failed, for the buyer. */
   readonly failure: string | null;
+  /** The order's payment transactions, oldest first. */
+  readonly txns: readonly PaymentTransaction[];
 }
 
 const DONE = new Set(['paid', 'free', 'partially_paid', 'partially_refunded', 'refunded']);
@@ -55,9 +57,21 @@ export async function loadCheckout(deps: Deps, sessionId: string): Promise<Check
   ]);
   if (!order) return undefined;
   const shop = (await deps.store.shops.get(order.shopId))!;
-  const lastAuthorization = txns.filter((t) => t.kind === 'authorization').at(-1);
+  return derive(deps, { session, order, lines, shop, txns });
+}
+
+function derive(deps: Deps, loaded: Omit<Checkout, 'state' | 'failure'>): Checkout {
+  const lastAuthorization = loaded.txns.filter((t) => t.kind === 'authorization').at(-1);
   const failure = lastAuthorization?.status === 'failed' ? lastAuthorization.errorMessage ?? 'The payment failed.' : null;
-  return { session, order, lines, shop, state: checkoutState(session, order, txns, deps.clock.now()), failure };
+  return { ...loaded, state: checkoutState(loaded.session, loaded.order, loaded.txns, deps.clock.now()), failure };
+}
+
+/**
+ * The checkout after this request's payment, without reading it again: `before` was payable (so no
+ * payment was under way), and `payment` made `made` (oldest first) and left the order as `order`.
+ */
+export function afterPayment(deps: Deps, before: Checkout, order: Order, made: readonly PaymentTransaction[]): Checkout {
+  return derive(deps, { ...before, order, txns: [...before.txns, ...made] });
 }
 
 /** Where the buyer goes after paying: the session's success URL with the ids appended, or the receipt. */

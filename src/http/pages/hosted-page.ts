@@ -21,7 +21,7 @@ import { paymentOptionsFor } from '../../app/seed004/payment-options.js';
 import { DomainError } from '../../domain/errors.js';
 import { httpStatus, toDomainError } from '../errors.js';
 import { readCard, type CardFormBody, type FieldErrors } from './card-form.js';
-import { completeSession, loadCheckout, originOf, successLocation, type Checkout } from './checkout-state.js';
+import { afterPayment, completeSession, loadCheckout, originOf, successLocation, type Checkout } from './checkout-state.js';
 import { messagePage, sendPage, sendRedirect, setPageHeaders } from './html.js';
 import { paymentPage, processingPage, receiptPage } from './payment-views.js';
 
@@ -76,23 +76,25 @@ async function respond(deps: Deps, reply: FastifyReply, checkout: Checkout, form
 async function pay(deps: Deps, reply: FastifyReply, checkout: Checkout, body: CardFormBody): Promise<FastifyReply> {
   const card = readCard(body, deps.clock.now());
   if (!card.ok) return respond(deps, reply, checkout, { status: 422, errors: card.errors, values: { expiry: body.expiry, name: body.name } });
-  const options = await paymentOptionsFor(deps, checkout.order); // the order's gateway and capture mode (seed 004), else the shop's
+  const options = await paymentOptionsFor(deps, checkout.order, checkout.shop); // the order's gateway and capture mode (seed 004), else the shop's
   if (!options) {
     return sendPage(reply, 503, messagePage('Card payments are not available', `${checkout.shop.name} does not take card payments on this page yet. No payment was taken.`));
   }
-  const { order, session } = checkout;
-  let authorization;
+  const { order, lines, shop, session } = checkout;
+  let paid;
   try {
-    const result = await payOrder(deps, {
+    paid = await payOrder(deps, {
       orderId: order.id, gatewayId: options.gatewayId, source: { type: 'card_token', token: card.token },
       capture: options.capture, actor: order.customerId ? `customer:${order.customerId}` : `checkout:${session.id}`,
+      known: { order, lines, shop },
     });
-    authorization = result.transactions[0]!;
   } catch (error) {
     // A second submission, or a notification, got there first: show where the payment stands.
     if (!(error instanceof DomainError && ALREADY_UNDER_WAY.has(error.code))) throw error;
   }
-  const after = (await loadCheckout(deps, session.id))!;
+  const authorization = paid?.transactions[0];
+  // Where the payment stands: from what the payment recorded, or (someone else got there first) re-read.
+  const after = paid ? afterPayment(deps, checkout, paid.order, paid.transactions) : (await loadCheckout(deps, session.id))!;
   if (authorization?.status === 'failed' && after.state === 'payable') {
     return respond(deps, reply, after, { status: 402, alert: authorization.errorMessage ?? 'The payment failed.', values: { expiry: body.expiry, name: body.name } });
   }

@@ -56,8 +56,8 @@ export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgr
     async updateLineAmounts(lines) {
       for (const l of lines) await db.updateTable('order_lines').set({ tax: l.tax, total: l.total }).where('id', '=', l.id).execute();
     },
-    async addStatusChange(change) {
-      await db.insertInto('order_status_changes').values(toRow(CHANGE, change)).execute();
+    async addStatusChanges(changes) {
+      if (changes.length > 0) await db.insertInto('order_status_changes').values(changes.map((c) => toRow(CHANGE, c))).execute();
     },
     async countWithPromo(promoCodeId, customerId) {
       const row = await db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))

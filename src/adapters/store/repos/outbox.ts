@@ -18,18 +18,30 @@ function locked(q: any, dialect: Dialect) {
 
 export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRepo {
   const map = (row: Row) => fromRow(EVENT, row);
+  const appendAll: EventRepo['appendAll'] = async (events) => {
+    if (events.length === 0) return [];
+    // Each order's sequence numbers are taken with one atomic increment by its number of events.
+    const perOrder = new Map<number, number>();
+    for (const e of events) if (e.orderId !== null) perOrder.set(e.orderId, (perOrder.get(e.orderId) ?? 0) + 1);
+    const next = new Map<number, number>();
+    for (const [orderId, count] of perOrder) {
+      const row = await db.updateTable('orders').set({ event_seq: sql`event_seq + ${count}` }).where('id', '=', orderId)
+        .returning('event_seq').executeTakeFirstOrThrow();
+      next.set(orderId, Number(row.event_seq) - count + 1);
+    }
+    const createdAt = now();
+    const records = events.map((event): DomainEvent => {
+      if (event.orderId === null) return { ...event, sequence: null, createdAt };
+      const sequence = next.get(event.orderId)!;
+      next.set(event.orderId, sequence + 1);
+      return { ...event, sequence, createdAt };
+    });
+    await db.insertInto('events').values(records.map((r) => ({ ...toRow(EVENT, r), dispatched: 0 }))).execute();
+    return records;
+  };
   return {
-    async append(event) {
-      let sequence: number | null = null;
-      if (event.orderId !== null) {
-        const row = await db.updateTable('orders').set({ event_seq: sql`event_seq + 1` }).where('id', '=', event.orderId)
-          .returning('event_seq').executeTakeFirstOrThrow();
-        sequence = Number(row.event_seq);
-      }
-      const record: DomainEvent = { ...event, sequence, createdAt: now() };
-      await db.insertInto('events').values({ ...toRow(EVENT, record), dispatched: 0 }).execute();
-      return record;
-    },
+    append: async (event) => (await appendAll([event]))[0]!,
+    appendAll,
     async get(id) {
       const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? map(row) : undefined;
