@@ -1,42 +1,132 @@
+/**
+ * A developer's lens on one checkout flow, in-process (Fastify `inject`, no sockets, no worker):
+ *
+ *   npx tsx bench/trace-sql.ts            the number of SQL statements and commits of each request
+ *   npx tsx bench/trace-sql.ts -v         … and the statements themselves
+ *   npx tsx bench/trace-sql.ts --loop 500 CPU time per whole flow over 500 flows, after 100 to warm up
+ *   … --loop 500 --concurrency 16        the same with 16 flows under way at a time (commits are shared)
+ *
+ * `--loop` is steadier than the HTTP bench for comparing two versions of the code on a shared machine
+ * (no load generator, no network), but it leaves out the HTTP parsing and the worker: use it to compare,
+ * and `npm run bench` to report.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-const Database = createRequire(import.meta.url)('better-sqlite3');
+
+interface Probe { source: string }
+type Fn = (this: any, ...args: unknown[]) => unknown;
+
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (path: string) => { prepare(sql: string): object; close(): void };
 const probe = new Database(':memory:');
-const proto = Object.getPrototypeOf(probe.prepare('select 1'));
-const dbProto = Object.getPrototypeOf(probe);
+const statementProto = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, Fn>;
+const databaseProto = Object.getPrototypeOf(probe) as Record<string, Fn>;
+probe.close();
 let log: string[] | null = null;
-for (const m of ['run', 'all', 'get']) { const o = proto[m]; proto[m] = function (...a: unknown[]) { log?.push(this.source.slice(0, 120)); return o.apply(this, a); }; }
-const ex = dbProto.exec; dbProto.exec = function (s: string) { log?.push('EXEC ' + s); return ex.call(this, s); };
+for (const method of ['run', 'all', 'get']) {
+  const original = statementProto[method]!;
+  statementProto[method] = function logged(this: Probe, ...args: unknown[]) {
+    log?.push(this.source.replace(/\s+/g, ' ').slice(0, 140));
+    return original.apply(this, args);
+  };
+}
+const exec = databaseProto['exec']!;
+databaseProto['exec'] = function logged(this: unknown, source: unknown) {
+  log?.push(`EXEC ${String(source)}`);
+  return exec.call(this, source);
+};
+
 const { loadConfig } = await import('../src/config.js');
 const { openRuntime } = await import('../src/main.js');
 const { buildApp } = await import('../src/http/app.js');
+
+const args = process.argv.slice(2);
+const verbose = args.includes('-v');
+const loopAt = args.indexOf('--loop');
+const loops = loopAt >= 0 ? Number(args[loopAt + 1] ?? 500) : 0;
+const concurrencyAt = args.indexOf('--concurrency');
+const concurrency = concurrencyAt >= 0 ? Number(args[concurrencyAt + 1] ?? 16) : 1;
+
 const ADMIN_KEY = 'pb_admin_trace_key_0123456789abcdef';
-const config = loadConfig({ DATABASE_URL: `sqlite:${join(mkdtempSync(join(tmpdir(), 'tr-')), 'x.db')}`, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn' });
+const dir = mkdtempSync(join(tmpdir(), 'pb-trace-'));
+const config = loadConfig({
+  DATABASE_URL: `sqlite:${join(dir, 'trace.db')}`, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn',
+});
 const runtime = await openRuntime(config);
-const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000' });
+const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: 1_000_000 });
 await app.ready();
-const t = {
-  request: ({ auth, headers, ...rest }: any) => app.inject({ ...rest, headers: { ...headers, ...(auth ? { authorization: `Bearer ${auth}` } : {}) } }),
-  close: async () => { await app.close(); await runtime.deps.store.close(); },
-};
-await t.request({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email: 'trace@example.com', password: 'correct horse battery' } });
-const buyer = { token: (await t.request({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'password', username: 'trace@example.com', password: 'correct horse battery' } })).json().access_token };
-async function step(name: string, fn: () => Promise<any>) {
-  log = []; const r = await fn(); const l = log; log = null;
-  await new Promise((r) => setTimeout(r, 50));
-  console.log(`\n=== ${name}: ${l.filter((s) => !s.startsWith('EXEC')).length} statements, ${l.filter((s) => s === 'EXEC commit').length} commits`);
-  if (process.argv.includes('-v')) for (const s of l) console.log('  ' + s);
-  return r;
+
+interface Call { method: 'GET' | 'POST'; url: string; auth?: string; headers?: Record<string, string>; payload?: unknown; remoteAddress?: string }
+const call = ({ auth, headers, ...rest }: Call) => app.inject({ ...rest, headers: { ...headers, ...(auth ? { authorization: `Bearer ${auth}` } : {}) } } as never);
+
+async function buyer(n: number): Promise<string> {
+  const email = `trace-${n}@example.com`;
+  await call({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email, password: 'correct horse battery' } });
+  const token = await call({ method: 'POST', url: '/oauth/token', payload: { grant_type: 'password', username: email, password: 'correct horse battery' } });
+  return (token.json() as { access_token: string }).access_token;
 }
-const placed = await step('POST /api/v1/checkout', () => t.request({ method: 'POST', url: '/api/v1/checkout', auth: buyer.token, payload: { courses: [1] } }));
-const p = placed.json(); const sid = p.checkout_url?.split('/pay/')[1] ?? p.session_id;
-const page = await step('GET /pay', () => t.request({ method: 'GET', url: `/pay/${sid}` }));
-const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
-const cookie = String(page.headers['set-cookie']).split(';')[0];
-const paid = await step('POST /pay', () => t.request({ method: 'POST', url: `/pay/${sid}`, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ _csrf: token, number: '4242 4242 4242 4242', expiry: '12/39', cvc: '123', name: 'B' }).toString() }));
-await step('GET done', () => t.request({ method: 'GET', url: String(paid.headers.location), headers: { cookie } }));
-const ord = await step('GET /api/v1/orders/{id}', () => t.request({ method: 'GET', url: `/api/v1/orders/${p.order_id ?? p.id}`, auth: ADMIN_KEY }));
-console.log(paid.statusCode, paid.headers.location, ord.statusCode);
-await t.close();
+
+async function step<T>(name: string, fn: () => Promise<T>, trace: boolean): Promise<T> {
+  if (!trace) return fn();
+  log = [];
+  const result = await fn();
+  const lines = log;
+  log = null;
+  const commits = lines.filter((s) => s === 'EXEC commit').length;
+  process.stdout.write(`=== ${name}: ${lines.filter((s) => !s.startsWith('EXEC')).length} statements, ${commits} commits\n`);
+  if (verbose) for (const s of lines) process.stdout.write(`  ${s}\n`);
+  return result;
+}
+
+/** The bench's checkout flow: checkout → payment page → pay with the success card → receipt. */
+async function checkout(token: string, trace: boolean): Promise<void> {
+  const placed = await step('POST /api/v1/checkout', () => call({ method: 'POST', url: '/api/v1/checkout', auth: token, payload: { courses: [1] } }), trace);
+  if (placed.statusCode !== 200) throw new Error(`checkout: ${placed.statusCode} ${placed.body}`);
+  const { checkout_url: url, order_id: orderId } = placed.json() as { checkout_url: string; order_id: number };
+  const page = `/pay/${url.split('/pay/')[1]}`;
+  const form = await step('GET /pay/{session}', () => call({ method: 'GET', url: page }), trace);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+  const cookie = String(form.headers['set-cookie']).split(';')[0]!;
+  const body = new URLSearchParams({ _csrf: csrf, number: '4242 4242 4242 4242', expiry: '12/39', cvc: '123', name: 'Trace' }).toString();
+  const paid = await step('POST /pay/{session}', () => call({ method: 'POST', url: page, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body }), trace);
+  if (paid.statusCode !== 303) throw new Error(`pay: ${paid.statusCode} ${paid.body.slice(0, 200)}`);
+  await step('GET /pay/{session}/done', () => call({ method: 'GET', url: String(paid.headers['location']), headers: { cookie } }), trace);
+  if (trace) await step('GET /api/v1/orders/{id}', () => call({ method: 'GET', url: `/api/v1/orders/${orderId}`, auth: ADMIN_KEY }), trace);
+}
+
+if (loops > 0) {
+  // Each buyer buys courses 1, 2 and 3 once: enough buyers for the warm-up and the measured flows.
+  const warmup = 100;
+  const tokens = await Promise.all(Array.from({ length: Math.ceil((warmup + loops) / 3) }, (_, i) => buyer(i)));
+  const courseOf = (i: number) => (i % 3) + 1;
+  const run = async (i: number) => {
+    const placed = await call({ method: 'POST', url: '/api/v1/checkout', auth: tokens[Math.floor(i / 3)]!, payload: { courses: [courseOf(i)] } });
+    if (placed.statusCode !== 200) throw new Error(`checkout: ${placed.statusCode} ${placed.body}`);
+    const page = `/pay/${(placed.json() as { checkout_url: string }).checkout_url.split('/pay/')[1]}`;
+    const form = await call({ method: 'GET', url: page });
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
+    const cookie = String(form.headers['set-cookie']).split(';')[0]!;
+    const body = new URLSearchParams({ _csrf: csrf, number: '4242 4242 4242 4242', expiry: '12/39', cvc: '123', name: 'Trace' }).toString();
+    // A buyer of its own address: the page allows 30 payments a minute per address.
+    const remoteAddress = `127.2.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
+    const paid = await call({ method: 'POST', url: page, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body, remoteAddress });
+    if (paid.statusCode !== 303) throw new Error(`pay: ${paid.statusCode}`);
+    await call({ method: 'GET', url: String(paid.headers['location']), headers: { cookie } });
+  };
+  for (let i = 0; i < warmup; i++) await run(i);
+  const cpu = process.cpuUsage();
+  const wall = performance.now();
+  let next = warmup;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < warmup + loops) await run(next++);
+  }));
+  const used = process.cpuUsage(cpu);
+  const ms = (performance.now() - wall) / loops;
+  process.stdout.write(`${loops} checkout flows, ${concurrency} at a time: ${((used.user + used.system) / 1000 / loops).toFixed(3)} ms CPU (${(used.system / 1000 / loops).toFixed(3)} ms of it in the kernel) and ${ms.toFixed(3)} ms wall per flow\n`);
+} else {
+  await checkout(await buyer(0), true);
+}
+await app.close();
+await runtime.deps.store.close();
+rmSync(dir, { recursive: true, force: true });

@@ -38,37 +38,60 @@ function migrations(dialect: Dialect): Record<string, Migration> {
     '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect) };
 }
 
+interface RepoContext {
+  readonly db: Db;
+  readonly dialect: Dialect;
+  readonly now: () => number;
+  readonly ids: Ids;
+}
+
+const FACTORIES: { readonly [K in keyof Repos]: (c: RepoContext) => Repos[K] } = {
+  shops: (c) => shopRepo(c.db, c.now),
+  products: (c) => productRepo(c.db, c.now, c.dialect),
+  customers: (c) => customerRepo(c.db, c.now),
+  promoCodes: (c) => promoCodeRepo(c.db, c.now),
+  taxRates: (c) => taxRateRepo(c.db, c.now),
+  apiKeys: (c) => apiKeyRepo(c.db, c.now),
+  refreshTokens: (c) => refreshTokenRepo(c.db),
+  orders: (c) => orderRepo(c.db, c.now, c.dialect),
+  transactions: (c) => transactionRepo(c.db, c.now),
+  gateways: (c) => gatewayRepo(c.db, c.now),
+  ledger: (c) => ledgerRepo(c.db, c.now, (p) => c.ids.next(p)),
+  idempotency: (c) => idempotencyRepo(c.db),
+  settings: (c) => settingsRepo(c.db),
+  events: (c) => eventRepo(c.db, c.now, c.dialect),
+  webhooks: (c) => webhookRepo(c.db, c.now, c.dialect),
+  jobs: (c) => jobRepo(c.db, c.now, c.dialect),
+  checkoutSessions: (c) => checkoutSessionRepo(c.db, c.now, c.dialect),
+  fulfillment: (c) => fulfillmentRepo(c.db, c.now),
+  orderNotes: (c) => orderNoteRepo(c.db),
+  paymentSources: (c) => paymentSourceRepo(c.db, c.now),
+  invoices: (c) => invoiceRepo(c.db, c.now, c.dialect),
+  invoicePayments: (c) => invoicePaymentRepo(c.db, c.now),
+  internalAccounts: (c) => internalAccountRepo(c.db, c.now),
+  inboundWebhooks: (c) => inboundWebhookRepo(c.db),
+  audit: (c) => auditRepo(c.db),
+  externalGateways: (c) => externalGatewayRepo(c.db, c.now),
+  paymentMethods: (c) => paymentMethodRepo(c.db, c.now),
+};
+
+interface LazyRepos {
+  readonly context: RepoContext;
+  readonly built: Partial<Record<keyof Repos, unknown>>;
+}
+
+/**
+ * The repositories over `db`, each made on first use: a transaction touches a handful of them, and
+ * making all of them for every transaction showed in the checkout's CPU profile.
+ */
+const LAZY: object = Object.create(null, Object.fromEntries((Object.keys(FACTORIES) as (keyof Repos)[]).map((key) => [key, {
+  enumerable: true,
+  get(this: LazyRepos) { return (this.built[key] ??= FACTORIES[key](this.context as never)); },
+}])));
+
 function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
-  const now = () => clock.now();
-  return {
-    shops: shopRepo(db, now),
-    products: productRepo(db, now, dialect),
-    customers: customerRepo(db, now),
-    promoCodes: promoCodeRepo(db, now),
-    taxRates: taxRateRepo(db, now),
-    apiKeys: apiKeyRepo(db, now),
-    refreshTokens: refreshTokenRepo(db),
-    orders: orderRepo(db, now, dialect),
-    transactions: transactionRepo(db, now),
-    gateways: gatewayRepo(db, now),
-    ledger: ledgerRepo(db, now, (p) => ids.next(p)),
-    idempotency: idempotencyRepo(db),
-    settings: settingsRepo(db),
-    events: eventRepo(db, now, dialect),
-    webhooks: webhookRepo(db, now, dialect),
-    jobs: jobRepo(db, now, dialect),
-    checkoutSessions: checkoutSessionRepo(db, now, dialect),
-    fulfillment: fulfillmentRepo(db, now),
-    orderNotes: orderNoteRepo(db),
-    paymentSources: paymentSourceRepo(db, now),
-    invoices: invoiceRepo(db, now, dialect),
-    invoicePayments: invoicePaymentRepo(db, now),
-    internalAccounts: internalAccountRepo(db, now),
-    inboundWebhooks: inboundWebhookRepo(db),
-    audit: auditRepo(db),
-    externalGateways: externalGatewayRepo(db, now),
-    paymentMethods: paymentMethodRepo(db, now),
-  };
+  const lazy: LazyRepos = Object.assign(Object.create(LAZY) as LazyRepos, { context: { db, dialect, now: () => clock.now(), ids }, built: {} });
+  return lazy as unknown as Repos;
 }
 
 export interface StoreOptions {
@@ -103,9 +126,7 @@ export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dia
 
 export function createStore(options: StoreOptions): Store {
   const { db, dialect } = openDatabase(options.url, options.poolSize);
-  const base = repos(db, dialect, options.clock, options.ids);
-  return {
-    ...base,
+  const rest: Omit<Store, keyof Repos> = {
     dialect,
     tx: (fn) => db.transaction().execute((trx) => fn(repos(trx, dialect, options.clock, options.ids))),
     async migrate() {
@@ -121,4 +142,5 @@ export function createStore(options: StoreOptions): Store {
     },
     close: () => db.destroy(),
   };
+  return Object.assign(repos(db, dialect, options.clock, options.ids), rest);
 }

@@ -1,7 +1,7 @@
 /** API keys, refresh tokens, settings and idempotency records. */
 import type { ApiKey, IdempotencyRecord, RefreshToken } from '../../../ports/records.js';
 import type { ApiKeyRepo, IdempotencyRepo, RefreshTokenRepo, SettingsRepo } from '../../../ports/store.js';
-import { crud, fromRow, toRow, type Columns, type Db } from '../mapping.js';
+import { cachedRows, crud, fromRow, slot, toRow, type Columns, type Db } from '../mapping.js';
 
 const API_KEY: Columns<ApiKey> = {
   id: ['id'], name: ['name'], role: ['role'], prefix: ['prefix'], hash: ['hash'],
@@ -13,7 +13,7 @@ export function apiKeyRepo(db: Db, now: () => number): ApiKeyRepo {
   return {
     insert: (key) => base.insert({ ...key, createdAt: key.createdAt ?? now() }),
     async getByHash(hash) {
-      const row = await db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+      const [row] = await cachedRows(db, 'api_keys.byHash', [hash], () => db.selectFrom('api_keys').selectAll().where('hash', '=', slot(0)));
       return row ? base.map(row) : undefined;
     },
     get: (id) => base.get(id),

@@ -6,7 +6,7 @@ import type {
   CustomerRepo, GatewayRepo, ProductRepo, PromoCodeRepo, ShopRepo, TaxRateRepo,
 } from '../../../ports/store.js';
 import { sql } from 'kysely';
-import { crud, toRow, type Columns, type Db, type Row } from '../mapping.js';
+import { cachedRows, crud, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
 
 const times = { createdAt: ['created_at'], updatedAt: ['updated_at'] } as const;
 
@@ -38,10 +38,10 @@ export function productRepo(db: Db, now: () => number, dialect: 'sqlite' | 'post
   async function hydrate(rows: ProductRow[]): Promise<Product[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const prices: Row[] = await db.selectFrom('product_prices').selectAll().where('product_id', 'in', ids)
-      .orderBy('currency').execute();
-    const courses: Row[] = await db.selectFrom('bundle_courses').selectAll().where('bundle_id', 'in', ids)
-      .orderBy('position').execute();
+    const prices = await cachedRows(db, `product_prices.of(${ids.length})`, ids,
+      () => db.selectFrom('product_prices').selectAll().where('product_id', 'in', ids.map((_, i) => slot(i))).orderBy('currency'));
+    const courses = await cachedRows(db, `bundle_courses.of(${ids.length})`, ids,
+      () => db.selectFrom('bundle_courses').selectAll().where('bundle_id', 'in', ids.map((_, i) => slot(i))).orderBy('position'));
     return rows.map((r) => ({
       ...r,
       prices: prices.filter((p) => p['product_id'] === r.id)
@@ -88,7 +88,8 @@ export function productRepo(db: Db, now: () => number, dialect: 'sqlite' | 'post
     get: async (id) => one(await base.get(id)),
     async getMany(ids) {
       if (ids.length === 0) return [];
-      const rows: Row[] = await db.selectFrom('products').selectAll().where('id', 'in', [...ids]).execute();
+      const rows = await cachedRows(db, `products.getMany(${ids.length})`, ids,
+        () => db.selectFrom('products').selectAll().where('id', 'in', ids.map((_, i) => slot(i))));
       return hydrate(rows.map(base.map));
     },
     async getBySku(shopId, sku) {

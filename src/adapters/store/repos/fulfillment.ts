@@ -1,7 +1,7 @@
 /** Checkout sessions, enrollments and seat codes, order notes, saved payment sources. */
 import type { CheckoutSession, Enrollment, OrderNote, PaymentSourceRecord, SeatCode } from '../../../ports/records.js';
 import type { CheckoutSessionRepo, FulfillmentRepo, OrderNoteRepo, PaymentSourceRepo } from '../../../ports/store.js';
-import { crud, fromRow, toRow, type Columns, type Db, type Row } from '../mapping.js';
+import { cached, cachedChanges, cachedRows, crud, fromRow, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -21,9 +21,8 @@ export function checkoutSessionRepo(db: Db, now: () => number, dialect: Dialect)
       return row ? base.map(row) : undefined;
     },
     async close(id, status) {
-      const r = await db.updateTable('checkout_sessions').set({ status, updated_at: now() }).where('id', '=', id)
-        .where('status', '=', 'open').executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      return await cachedChanges(db, 'checkout_sessions.close', [status, now(), id, 'open'],
+        () => db.updateTable('checkout_sessions').set({ status: slot(0), updated_at: slot(1) }).where('id', '=', slot(2)).where('status', '=', slot(3))) > 0;
     },
     async claimExpired(at, limit) {
       let q = db.selectFrom('checkout_sessions').selectAll().where('status', '=', 'open').where('expires_at', '<=', at)
@@ -48,9 +47,12 @@ export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
   const seat = (row: Row) => fromRow(SEAT, row);
   return {
     async grant(e) {
-      const r = await db.insertInto('enrollments').values(toRow(ENROLLMENT, { ...e, status: 'active', revokedAt: null }))
-        .onConflict((oc) => oc.columns(['order_id', 'course_id']).doNothing()).executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+      const row = toRow(ENROLLMENT, { ...e, status: 'active', revokedAt: null });
+      const columns = Object.keys(row);
+      const r = await cached(db, `enrollments.grant(${columns.join()})`, Object.values(row),
+        () => db.insertInto('enrollments').values(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
+          .onConflict((oc) => oc.columns(['order_id', 'course_id']).doNothing()));
+      return Number(r.numAffectedRows ?? 0n) > 0;
     },
     async revokeOrder(orderId, at) {
       const a = await db.updateTable('enrollments').set({ status: 'revoked', revoked_at: at }).where('order_id', '=', orderId)
@@ -61,8 +63,9 @@ export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
     },
     async owned(customerId, courseIds) {
       if (courseIds.length === 0) return [];
-      const rows = await db.selectFrom('enrollments').selectAll().where('customer_id', '=', customerId)
-        .where('course_id', 'in', [...courseIds]).where('status', '=', 'active').execute();
+      const rows = await cachedRows(db, `enrollments.owned(${courseIds.length})`, [customerId, 'active', ...courseIds],
+        () => db.selectFrom('enrollments').selectAll().where('customer_id', '=', slot(0)).where('status', '=', slot(1))
+          .where('course_id', 'in', courseIds.map((_, i) => slot(2 + i))));
       return rows.map(enrollments.map);
     },
     enrollments: (filter, page) => enrollments.list({ customer_id: filter.customerId, order_id: filter.orderId }, page),
@@ -73,7 +76,7 @@ export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
       }))).execute();
     },
     async seatCodes(orderId) {
-      return (await db.selectFrom('seat_codes').selectAll().where('order_id', '=', orderId).orderBy('id').execute()).map(seat);
+      return (await cachedRows(db, 'seat_codes.byOrder', [orderId], () => db.selectFrom('seat_codes').selectAll().where('order_id', '=', slot(0)).orderBy('id'))).map(seat);
     },
     async getSeatCode(code) {
       const row = await db.selectFrom('seat_codes').selectAll().where('code', '=', code.toUpperCase()).executeTakeFirst();

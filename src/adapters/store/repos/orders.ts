@@ -1,7 +1,7 @@
 /** Orders, their lines and status history, and payment transactions. */
 import type { Order, OrderLine, PaymentTransaction, StatusChange } from '../../../ports/records.js';
 import type { OrderRepo, TransactionRepo } from '../../../ports/store.js';
-import { crud, fromRow, toRow, type Columns, type Db } from '../mapping.js';
+import { cachedChanges, cachedRows, crud, fromRow, insertRows, slot, toRow, type Columns, type Db } from '../mapping.js';
 
 const ORDER: Columns<Order> = {
   id: ['id'], shopId: ['shop_id'], customerId: ['customer_id'], number: ['number'], currency: ['currency'],
@@ -29,35 +29,37 @@ export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgr
   return {
     async insert(order, lines) {
       const created = await base.insert({ ...order, version: 1, createdAt: now(), updatedAt: now() });
-      if (lines.length > 0) {
-        await db.insertInto('order_lines').values(lines.map((l) => toRow(LINE, { ...l, orderId: created.id }))).execute();
-      }
+      await insertRows(db, 'order_lines', lines.map((l) => toRow(LINE, { ...l, orderId: created.id })));
       return created;
     },
     get: (id) => base.get(id),
     async getForUpdate(id) {
-      let q = db.selectFrom('orders').selectAll().where('id', '=', id);
-      if (dialect === 'postgres') q = q.forUpdate();
-      const row = await q.executeTakeFirst();
+      const [row] = await cachedRows(db, 'orders.getForUpdate', [id], () => {
+        const q = db.selectFrom('orders').selectAll().where('id', '=', slot(0));
+        return dialect === 'postgres' ? q.forUpdate() : q;
+      });
       return row ? base.map(row) : undefined;
     },
     async lines(orderId) {
-      const rows = await db.selectFrom('order_lines').selectAll().where('order_id', '=', orderId).orderBy('id').execute();
+      const rows = await cachedRows(db, 'order_lines.byOrder', [orderId],
+        () => db.selectFrom('order_lines').selectAll().where('order_id', '=', slot(0)).orderBy('id'));
       return rows.map((r) => fromRow(LINE, r));
     },
     list: (filter, page) => base.list({ shop_id: filter.shopId, customer_id: filter.customerId }, page),
     async updateGuarded(id, version, patch) {
       const values = toRow(ORDER, { ...patch, updatedAt: now(), version: version + 1 });
       delete values['id'];
-      const r = await db.updateTable('orders').set(values).where('id', '=', id).where('version', '=', version)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      const columns = Object.keys(values);
+      const n = columns.length;
+      return await cachedChanges(db, `orders.updateGuarded(${columns.join()})`, [...Object.values(values), id, version],
+        () => db.updateTable('orders').set(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
+          .where('id', '=', slot(n)).where('version', '=', slot(n + 1))) > 0;
     },
     async updateLineAmounts(lines) {
       for (const l of lines) await db.updateTable('order_lines').set({ tax: l.tax, total: l.total }).where('id', '=', l.id).execute();
     },
     async addStatusChanges(changes) {
-      if (changes.length > 0) await db.insertInto('order_status_changes').values(changes.map((c) => toRow(CHANGE, c))).execute();
+      await insertRows(db, 'order_status_changes', changes.map((c) => toRow(CHANGE, c)));
     },
     async countWithPromo(promoCodeId, customerId) {
       const row = await db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
@@ -83,9 +85,10 @@ const TXN: Columns<PaymentTransaction> = {
 export function transactionRepo(db: Db, now: () => number): TransactionRepo {
   const base = crud(db, 'payment_transactions', TXN);
   const one = async (column: string, value: unknown, extra?: [string, unknown]) => {
-    let q = db.selectFrom('payment_transactions').selectAll().where(column, '=', value);
-    if (extra) q = q.where(extra[0], '=', extra[1]);
-    const row = await q.executeTakeFirst();
+    const [row] = await cachedRows(db, `payment_transactions.by(${column},${extra?.[0] ?? ''})`, extra ? [value, extra[1]] : [value], () => {
+      const q = db.selectFrom('payment_transactions').selectAll().where(column, '=', slot(0));
+      return extra ? q.where(extra[0], '=', slot(1)) : q;
+    });
     return row ? base.map(row) : undefined;
   };
   return {
@@ -94,13 +97,12 @@ export function transactionRepo(db: Db, now: () => number): TransactionRepo {
     getByIdempotencyKey: (key) => one('idempotency_key', key),
     getByActionId: (gatewayId, actionId) => one('action_id', actionId, ['gateway_id', gatewayId]),
     async listByOrder(orderId) {
-      const rows = await db.selectFrom('payment_transactions').selectAll().where('order_id', '=', orderId)
-        .orderBy('created_at').orderBy('id').execute();
+      const rows = await cachedRows(db, 'payment_transactions.byOrder', [orderId],
+        () => db.selectFrom('payment_transactions').selectAll().where('order_id', '=', slot(0)).orderBy('created_at').orderBy('id'));
       return rows.map(base.map);
     },
     async setPendingDetails(id, patch) {
-      await db.updateTable('payment_transactions').set({ ...toRow(TXN, patch), updated_at: now() }).where('id', '=', id)
-        .where('status', '=', 'pending').execute();
+      await updatePending(db, 'setPendingDetails', id, { ...toRow(TXN, patch), updated_at: now() });
     },
     async listPending(before, limit) {
       const rows = await db.selectFrom('payment_transactions').selectAll().where('status', '=', 'pending')
@@ -108,11 +110,16 @@ export function transactionRepo(db: Db, now: () => number): TransactionRepo {
       return rows.map(base.map);
     },
     async complete(id, patch, at) {
-      const values = toRow(TXN, { ...patch, updatedAt: at });
-      const r = await db.updateTable('payment_transactions').set(values).where('id', '=', id)
-        .where('status', '=', 'pending').executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      return await updatePending(db, 'complete', id, toRow(TXN, { ...patch, updatedAt: at })) > 0;
     },
   };
 }
 
+
+/** Updates a transaction that is still pending; how many rows changed (0 or 1). */
+function updatePending(db: Db, what: string, id: string, values: Record<string, unknown>): Promise<number> {
+  const columns = Object.keys(values);
+  return cachedChanges(db, `payment_transactions.${what}(${columns.join()})`, [...Object.values(values), id, 'pending'],
+    () => db.updateTable('payment_transactions').set(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
+      .where('id', '=', slot(columns.length)).where('status', '=', slot(columns.length + 1)));
+}

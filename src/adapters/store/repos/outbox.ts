@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { DomainEvent, Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../ports/records.js';
 import type { EventRepo, JobRepo, WebhookRepo } from '../../../ports/store.js';
-import { crud, fromRow, pageBy, toRow, type Columns, type Db, type Row } from '../mapping.js';
+import { cached, cachedChanges, cachedRows, crud, fromRow, insertRows, pageBy, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -25,9 +25,10 @@ export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRep
     for (const e of events) if (e.orderId !== null) perOrder.set(e.orderId, (perOrder.get(e.orderId) ?? 0) + 1);
     const next = new Map<number, number>();
     for (const [orderId, count] of perOrder) {
-      const row = await db.updateTable('orders').set({ event_seq: sql`event_seq + ${count}` }).where('id', '=', orderId)
-        .returning('event_seq').executeTakeFirstOrThrow();
-      next.set(orderId, Number(row.event_seq) - count + 1);
+      const [row] = await cachedRows(db, 'orders.takeEventSequence', [count, orderId],
+        () => db.updateTable('orders').set({ event_seq: sql`event_seq + ${slot(0)}` }).where('id', '=', slot(1)).returning('event_seq'));
+      if (!row) throw new Error(`order ${orderId} does not exist`);
+      next.set(orderId, Number(row['event_seq']) - count + 1);
     }
     const createdAt = now();
     const records = events.map((event): DomainEvent => {
@@ -36,7 +37,7 @@ export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRep
       next.set(event.orderId, sequence + 1);
       return { ...event, sequence, createdAt };
     });
-    await db.insertInto('events').values(records.map((r) => ({ ...toRow(EVENT, r), dispatched: 0 }))).execute();
+    await insertRows(db, 'events', records.map((r) => ({ ...toRow(EVENT, r), dispatched: 0 })));
     return records;
   };
   return {
@@ -168,10 +169,13 @@ export function jobRepo(db: Db, now: () => number, dialect: Dialect): JobRepo {
   const base = crud(db, 'jobs', JOB);
   return {
     async enqueue(job) {
-      const r = await db.insertInto('jobs').values(toRow(JOB, {
+      const row = toRow(JOB, {
         ...job, dedupeKey: job.dedupeKey ?? null, status: 'pending', attempts: 0, lastError: null, createdAt: now(), updatedAt: now(),
-      })).onConflict((oc) => oc.column('dedupe_key').doNothing()).executeTakeFirst();
-      return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
+      });
+      const columns = Object.keys(row);
+      const r = await cached(db, `jobs.enqueue(${columns.join()})`, Object.values(row),
+        () => db.insertInto('jobs').values(Object.fromEntries(columns.map((c, i) => [c, slot(i)]))).onConflict((oc) => oc.column('dedupe_key').doNothing()));
+      return Number(r.numAffectedRows ?? 0n) > 0;
     },
     async claimDue(at, limit, lease, kinds) {
       let q = db.selectFrom('jobs').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', at)
@@ -185,10 +189,11 @@ export function jobRepo(db: Db, now: () => number, dialect: Dialect): JobRepo {
       return rows.map(base.map);
     },
     async finish(id, owner, patch) {
-      const r = await db.updateTable('jobs')
-        .set({ ...toRow(JOB, { ...patch, updatedAt: now() }), lease_owner: null, lease_until: null })
-        .where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
-      return Number(r.numUpdatedRows) > 0;
+      const values = { ...toRow(JOB, { ...patch, updatedAt: now() }), lease_owner: null, lease_until: null };
+      const columns = Object.keys(values);
+      return await cachedChanges(db, `jobs.finish(${columns.join()})`, [...Object.values(values), id, owner],
+        () => db.updateTable('jobs').set(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
+          .where('id', '=', slot(columns.length)).where('lease_owner', '=', slot(columns.length + 1))) > 0;
     },
     get: (id) => base.get(id),
     list: (filter, page) => base.list({ kind: filter.kind, status: filter.status }, page),
