@@ -64,11 +64,13 @@ export function summariseSql(file: string, flows: number, top = 15): string {
   const entries = JSON.parse(readFileSync(file, 'utf8')) as { sql: string; count: number; ms: number }[];
   const sum = (list: typeof entries) => list.reduce((a, e) => ({ count: a.count + e.count, ms: a.ms + e.ms }), { count: 0, ms: 0 });
   const commits = sum(entries.filter((e) => /^(exec: )?commit$/i.test(e.sql)));
-  const all = sum(entries);
+  const loop = entries.find((e) => e.sql.startsWith('event loop delay'));
+  const all = sum(entries.filter((e) => e !== loop));
   const per = (n: number) => (flows > 0 ? (n / flows).toFixed(1) : '—');
   return [
     `${file}: ${all.count.toLocaleString('en-US')} statements, ${(all.ms / 1000).toFixed(1)} s inside better-sqlite3 (the event loop is blocked meanwhile), for ${flows.toLocaleString('en-US')} flows`,
     `  per flow: ${per(all.count)} statements, ${per(commits.count)} commits; ${per(all.ms)} ms in SQLite of which ${per(commits.ms)} ms in commit (avg commit ${(commits.ms / Math.max(1, commits.count)).toFixed(2)} ms)`,
+    ...(loop ? [`  ${loop.sql}`] : []),
     '  top statements by total time:',
     ...entries.slice(0, top).map((e) => `    ${(e.ms / 1000).toFixed(2).padStart(6)} s  ${String(e.count).padStart(7)}×  ${(e.ms / e.count).toFixed(3)} ms  ${e.sql.slice(0, 110)}`),
   ].join('\n');

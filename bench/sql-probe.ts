@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const out = process.env['BENCH_SQL_PROFILE'];
 if (out) {
@@ -44,7 +45,13 @@ if (out) {
       }
     };
   }
+  // How long the event loop was blocked at a time (a long block delays every request queued behind it).
+  const delay = monitorEventLoopDelay({ resolution: 5 });
+  delay.enable();
   process.on('exit', () => {
+    delay.disable();
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    totals.set(`event loop delay: p50 ${ms(delay.percentile(50))} ms, p99 ${ms(delay.percentile(99))} ms, max ${ms(delay.max)} ms`, { count: 0, ms: 0 });
     writeFileSync(out, JSON.stringify([...totals].map(([sql, v]) => ({ sql, ...v })).sort((a, b) => b.ms - a.ms), null, 1));
   });
 }
