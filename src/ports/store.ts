@@ -181,10 +181,10 @@ export interface WebhookRepo {
   /** Endpoints not bound to an order (order-bound ones belong to their order and are read with getEndpoint). */
   listEndpoints(page: PageRequest): Promise<Page<WebhookEndpoint>>;
   /**
-   * Enabled endpoints that want this event type from this shop. An endpoint bound to an order matches only
-   * that order's events (`orderId`); shop-wide ones match as before.
+   * For each event, the enabled endpoints that want its type from its shop (one query for them all). An
+   * endpoint bound to an order matches only that order's events; shop-wide ones match as before.
    */
-  matchingEndpoints(shopId: string | null, type: string, orderId?: number | null): Promise<WebhookEndpoint[]>;
+  matchingEndpoints(events: readonly Pick<DomainEvent, 'shopId' | 'type' | 'orderId'>[]): Promise<WebhookEndpoint[][]>;
   /** Creates the deliveries that do not exist yet (one per endpoint and event). */
   createDeliveries(deliveries: readonly Pick<WebhookDelivery, 'id' | 'endpointId' | 'eventId' | 'nextAttemptAt'>[]): Promise<void>;
   /** Leases up to `limit` pending deliveries due at `now` whose lease is free or expired. */

@@ -31,10 +31,13 @@ export async function fanOut(deps: Deps, batchSize: number): Promise<number> {
   return deps.store.tx(async (tx) => {
     const events = await tx.events.claimUndispatched(batchSize);
     const now = deps.clock.now();
-    for (const event of events) {
-      const endpoints = await callbackRecipients(tx, event, await tx.webhooks.matchingEndpoints(event.shopId, event.type, event.orderId));
-      await tx.webhooks.createDeliveries(endpoints.map((e) => ({ id: deps.ids.next('msg'), endpointId: e.id, eventId: event.id, nextAttemptAt: now })));
+    const matching = await tx.webhooks.matchingEndpoints(events);
+    const deliveries = [];
+    for (const [i, event] of events.entries()) {
+      const endpoints = await callbackRecipients(tx, event, matching[i]!);
+      deliveries.push(...endpoints.map((e) => ({ id: deps.ids.next('msg'), endpointId: e.id, eventId: event.id, nextAttemptAt: now })));
     }
+    await tx.webhooks.createDeliveries(deliveries);
     await tx.events.markDispatched(events.map((e) => e.id));
     return events.length;
   });

@@ -18,18 +18,22 @@ export interface JobOptions {
 export async function runDueJobs(deps: Deps, handlers: ReadonlyMap<string, JobHandler>, opts: JobOptions): Promise<number> {
   const now = deps.clock.now();
   const jobs = await deps.store.tx((tx) => tx.jobs.claimDue(now, opts.batchSize, { owner: opts.owner, until: now + opts.leaseMs }, [...handlers.keys()]));
-  await Promise.all(jobs.map(async (job) => {
+  const outcomes = await Promise.all(jobs.map(async (job) => {
     const attempts = job.attempts + 1;
     try {
       await handlers.get(job.kind)!(job);
-      await deps.store.jobs.finish(job.id, opts.owner, { status: 'done', attempts, nextAttemptAt: job.nextAttemptAt, lastError: null });
+      return { job, patch: { status: 'done', attempts, nextAttemptAt: job.nextAttemptAt, lastError: null } as const };
     } catch (error) {
       const delay = retryDelay(attempts, opts.random());
       const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      await deps.store.jobs.finish(job.id, opts.owner, {
-        status: delay === null ? 'failed' : 'pending', attempts, nextAttemptAt: delay === null ? job.nextAttemptAt : deps.clock.now() + delay, lastError: message,
-      });
+      return {
+        job, patch: { status: delay === null ? 'failed' : 'pending', attempts, nextAttemptAt: delay === null ? job.nextAttemptAt : deps.clock.now() + delay, lastError: message } as const,
+      };
     }
   }));
+  // The batch's outcomes in one transaction (a job whose lease ran out meanwhile is left to its new owner).
+  await deps.store.tx(async (tx) => {
+    for (const { job, patch } of outcomes) await tx.jobs.finish(job.id, opts.owner, patch);
+  });
   return jobs.length;
 }

@@ -29,12 +29,20 @@ export class SmtpMailer implements Mailer {
 export class FileMailer implements Mailer {
   private readonly transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
 
+  private made: Promise<unknown> | undefined;
+
   constructor(private readonly dir: string, private readonly from = DEFAULT_FROM) {}
 
   async send(message: MailMessage): Promise<void> {
     const info = await this.transport.sendMail(envelope(message, this.from));
-    await mkdir(this.dir, { recursive: true });
+    await (this.made ??= mkdir(this.dir, { recursive: true }).catch((error: unknown) => {
+      this.made = undefined; // try again with the next message
+      throw error;
+    }));
     const name = message.messageId.replace(/[^A-Za-z0-9._-]/g, '_');
-    await writeFile(join(this.dir, `${name}.eml`), info.message as Buffer);
+    await writeFile(join(this.dir, `${name}.eml`), info.message as Buffer).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.made = undefined; // the directory went away: make it again on the retry
+      throw error;
+    });
   }
 }

@@ -100,20 +100,26 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
       return true;
     },
     listEndpoints: (page) => pageBy(db.selectFrom('webhook_endpoints').selectAll().where('order_id', 'is', null), page, endpoints.map),
-    async matchingEndpoints(shopId, type, orderId = null) {
+    async matchingEndpoints(events) {
+      if (events.length === 0) return [];
+      const shops = [...new Set(events.map((e) => e.shopId).filter((s): s is string => s !== null))];
+      const orders = [...new Set(events.map((e) => e.orderId).filter((o): o is number => o !== null))];
       let q = db.selectFrom('webhook_endpoints').selectAll().where('enabled', '=', 1);
-      q = shopId === null ? q.where('shop_id', 'is', null) : q.where((eb) => eb.or([eb('shop_id', 'is', null), eb('shop_id', '=', shopId)]));
-      q = orderId === null ? q.where('order_id', 'is', null) : q.where((eb) => eb.or([eb('order_id', 'is', null), eb('order_id', '=', orderId)]));
-      const rows = (await q.execute()).map(endpoints.map);
-      return rows.filter((e) => e.eventTypes.includes('*') || e.eventTypes.includes(type)
-        || e.eventTypes.some((t) => t.endsWith('.*') && type.startsWith(t.slice(0, -1))));
+      q = q.where((eb) => eb.or([eb('shop_id', 'is', null), ...(shops.length > 0 ? [eb('shop_id', 'in', shops)] : [])]));
+      q = q.where((eb) => eb.or([eb('order_id', 'is', null), ...(orders.length > 0 ? [eb('order_id', 'in', orders)] : [])]));
+      const candidates = (await q.execute()).map(endpoints.map);
+      return events.map((event) => candidates.filter((e) => (e.shopId === null || e.shopId === event.shopId)
+        && ((e.orderId ?? null) === null || e.orderId === event.orderId)
+        && (e.eventTypes.includes('*') || e.eventTypes.includes(event.type)
+          || e.eventTypes.some((t) => t.endsWith('.*') && event.type.startsWith(t.slice(0, -1))))));
     },
     async createDeliveries(list) {
-      if (list.length === 0) return;
-      await db.insertInto('webhook_deliveries').values(list.map((d) => toRow(DELIVERY, {
-        ...d, status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, deliveredAt: null,
-        createdAt: now(), updatedAt: now(),
-      }))).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
+      for (let at = 0; at < list.length; at += 500) { // well within both databases' limits on bound values
+        await db.insertInto('webhook_deliveries').values(list.slice(at, at + 500).map((d) => toRow(DELIVERY, {
+          ...d, status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, deliveredAt: null,
+          createdAt: now(), updatedAt: now(),
+        }))).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
+      }
     },
     async claimDue(at, limit, lease) {
       const q = db.selectFrom('webhook_deliveries').select('id').where('status', '=', 'pending')
