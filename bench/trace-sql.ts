@@ -40,6 +40,7 @@ databaseProto['exec'] = function logged(this: unknown, source: unknown) {
 const { loadConfig } = await import('../src/config.js');
 const { openRuntime } = await import('../src/main.js');
 const { buildApp } = await import('../src/http/app.js');
+const { createWorker } = await import('../src/main.js');
 
 const args = process.argv.slice(2);
 const verbose = args.includes('-v');
@@ -124,6 +125,14 @@ if (loops > 0) {
   const used = process.cpuUsage(cpu);
   const ms = (performance.now() - wall) / loops;
   process.stdout.write(`${loops} checkout flows, ${concurrency} at a time: ${((used.user + used.system) / 1000 / loops).toFixed(3)} ms CPU (${(used.system / 1000 / loops).toFixed(3)} ms of it in the kernel) and ${ms.toFixed(3)} ms wall per flow\n`);
+  // What the worker then spends on each flow's outbox: its events (no webhook endpoints) and e-mail.
+  const background = createWorker(config, runtime);
+  const before = process.cpuUsage();
+  const started = performance.now();
+  await background.worker.drain(10_000);
+  const worker = process.cpuUsage(before);
+  process.stdout.write(`the worker, draining the outbox of ${warmup + loops} flows: ${((worker.user + worker.system) / 1000 / (warmup + loops)).toFixed(3)} ms CPU and ${((performance.now() - started) / (warmup + loops)).toFixed(3)} ms wall per flow\n`);
+  await background.close();
 } else {
   await checkout(await buyer(0), true);
 }
