@@ -192,7 +192,7 @@ describe.each(DIALECTS)('hosted payment page (%s)', (dialect) => {
     const [authorization, ...others] = await transactions(order.id);
     expect(others).toEqual([]);
     t.clock.advance(11_000);
-    await completeTransaction(t.deps, authorization!.id, { outcome: 'succeeded', amount: authorization!.amount }, 'system:test');
+    await completeTransaction(t.deps, authorization!, { outcome: 'succeeded', amount: authorization!.amount }, 'system:test');
     await drainWorker(); // the capture that follows an asynchronous authorization on a single-stage shop
     const status = await get(`/pay/${session.id}/status`);
     expect(status.statusCode).toBe(303);
@@ -205,7 +205,7 @@ describe.each(DIALECTS)('hosted payment page (%s)', (dialect) => {
     const { session, order } = await checkout([2]);
     expect((await payWith(session.id, CARDS.asyncFail)).body).toContain('Payment processing');
     const [authorization] = await transactions(order.id);
-    await completeTransaction(t.deps, authorization!.id, { outcome: 'failed', errorCode: 'card_declined', errorMessage: 'The bank declined the payment.' }, 'system:test');
+    await completeTransaction(t.deps, authorization!, { outcome: 'failed', errorCode: 'card_declined', errorMessage: 'The bank declined the payment.' }, 'system:test');
     const status = await get(`/pay/${session.id}/status`);
     expect(status.statusCode).toBe(303);
     expect(status.headers.location).toBe(`/pay/${session.id}`);
@@ -264,7 +264,7 @@ describe.each(DIALECTS)('hosted payment page (%s)', (dialect) => {
     await payWith(processing.session.id, CARDS.asyncOk);
     await payWith(paidUnseen.session.id, CARDS.asyncOk);
     const [auth] = await transactions(paidUnseen.order.id);
-    await completeTransaction(t.deps, auth!.id, { outcome: 'succeeded', amount: auth!.amount }, 'system:test');
+    await completeTransaction(t.deps, auth!, { outcome: 'succeeded', amount: auth!.amount }, 'system:test');
 
     t.clock.advance(24 * 3600_000 + 1);
     expect(await expireCheckoutSessions(t.deps, t.clock.now(), 1000)).toBeGreaterThanOrEqual(2);
@@ -284,7 +284,7 @@ describe.each(DIALECTS)('hosted payment page (%s)', (dialect) => {
     expect(await t.deps.store.orders.get(processing.order.id)).toMatchObject({ status: 'placed' });
     expect((await t.deps.store.checkoutSessions.get(processing.session.id))!.status).toBe('open');
     const [inFlight] = await transactions(processing.order.id);
-    await completeTransaction(t.deps, inFlight!.id, { outcome: 'failed', errorCode: 'card_declined' }, 'system:test');
+    await completeTransaction(t.deps, inFlight!, { outcome: 'failed', errorCode: 'card_declined' }, 'system:test');
     expect(await expireCheckoutSessions(t.deps, t.clock.now(), 1000)).toBe(1);
     expect(await t.deps.store.orders.get(processing.order.id)).toMatchObject({ status: 'cancelled' });
     expect((await t.deps.store.checkoutSessions.get(processing.session.id))!.status).toBe('expired');

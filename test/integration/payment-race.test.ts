@@ -46,7 +46,7 @@ describe.each(DIALECTS)('notification and browser return racing (%s)', (dialect)
   let t: TestApp;
   let cases: Case[];
   const browser = (sessionId: string) => t.app.inject({ method: 'GET', url: `/pay/${sessionId}` });
-  const notify = (c: Case) => completeTransaction(t.deps, c.authorization.id, { outcome: 'succeeded', amount: c.authorization.amount, processorToken: `sbx_auth_${c.authorization.id}` }, `gateway:${c.authorization.gatewayId}`);
+  const notify = (c: Case) => completeTransaction(t.deps, c.authorization, { outcome: 'succeeded', amount: c.authorization.amount, processorToken: `sbx_auth_${c.authorization.id}` }, `gateway:${c.authorization.gatewayId}`);
   const worker = (id: string) => new Worker(t.deps, { http: { post: async () => ({ status: 200, headers: {}, body: '' }) }, mailer: { send: async () => undefined } }, { id, random: () => 0.5 });
 
   beforeAll(async () => {

@@ -118,6 +118,7 @@ export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dia
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 10000');
+    sqlite.pragma('cache_size = -65536');
     return { db: new Kysely<any>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
   }
   const pool = new pg.Pool({ connectionString: target, max: poolSize });

@@ -78,6 +78,6 @@ export async function refundPurchase(deps: Deps, actor: string, orderId: number,
   const amount = target - amounts.refunded - amounts.pendingRefund;
   if (amount <= 0) throw new DomainError('conflict', `a refund of purchase ${orderId} is already in progress`);
   const intent = await startTransaction(deps, { orderId, kind: 'refund', amount, actor });
-  const done = await completeTransaction(deps, intent.id, { outcome: 'succeeded', amount, processorToken: order.processorReference }, actor);
+  const done = await completeTransaction(deps, intent, { outcome: 'succeeded', amount, processorToken: order.processorReference }, actor);
   return done.order;
 }

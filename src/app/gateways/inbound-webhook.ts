@@ -101,7 +101,7 @@ export async function receiveExternalWebhook(deps: Deps, gatewayId: string, raw:
     await finish('ignored', txn.id, `the transaction was already ${txn.status}`);
     return { status: 'ignored', transaction: txn };
   }
-  const done = await completeTransaction(deps, txn.id, resultOf(body, data), `gateway:${gatewayId}`);
+  const done = await completeTransaction(deps, txn, resultOf(body, data), `gateway:${gatewayId}`);
   await finish('processed', txn.id, done.transaction.status);
   return { status: 'processed', transaction: done.transaction };
 }

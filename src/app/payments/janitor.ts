@@ -32,11 +32,11 @@ async function resolveOne(deps: Deps, txn: PaymentTransaction, now: number, opti
     }
   }
   if (answer && answer.outcome !== 'pending') {
-    await completeTransaction(deps, txn.id, answer, ACTOR);
+    await completeTransaction(deps, txn, answer, ACTOR);
     return true;
   }
   if (!expired) return false;
-  await completeTransaction(deps, txn.id, {
+  await completeTransaction(deps, txn, {
     outcome: 'failed', errorCode: 'expired',
     errorMessage: `no outcome from the processor after ${Math.round(options.giveUpAfterMs / 60_000)} minutes`,
   }, ACTOR);

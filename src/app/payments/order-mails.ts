@@ -1,5 +1,5 @@
 /** The e-mails an order sends: confirmation with what was charged, seat codes, refund notice. */
-import type { Order, OrderLine } from '../../ports/records.js';
+import type { Customer, Order, OrderLine, Shop } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { enqueueEmail } from '../emails/enqueue.js';
@@ -7,12 +7,14 @@ import { orderConfirmation, refundNotice, seatCodes as seatCodesMail, type Order
 
 export async function orderMails(
   deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order, lines: readonly OrderLine[],
+  known: { readonly shop?: Shop | undefined; readonly customer?: Customer | null | undefined },
   what: { confirmation?: boolean; seatCodes?: readonly { code: string; title: string }[]; refund?: { amount: number; id: string; totalRefunded: number } },
 ): Promise<void> {
-  const customer = order.customerId ? await tx.customers.get(order.customerId) : undefined;
+  const customer = known.customer !== undefined && known.customer?.id === order.customerId ? known.customer
+    : order.customerId ? await tx.customers.get(order.customerId) : undefined;
   const to = order.email ?? customer?.email;
   if (!to) return; // seed 004: no e-mail given, no e-mail sent
-  const shop = (await tx.shops.get(order.shopId))!;
+  const shop = known.shop?.id === order.shopId ? known.shop : (await tx.shops.get(order.shopId))!;
   const name = customer ? [customer.firstName, customer.lastName].filter(Boolean).join(' ') || null : null;
   const data: OrderMailData = {
     shopName: shop.name, orderId: order.id, customerName: name, currency: order.currency,

@@ -5,7 +5,7 @@
  * the caller's transaction.
  */
 import { deriveAmounts, derivePaymentStatus, nextPaymentStatus } from '../../domain/payment.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Customer, Order, PaymentTransaction, Shop } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { emitAll, type EventType } from '../events.js';
@@ -25,6 +25,9 @@ const EVENT_OF: Record<string, EventType> = {
 export interface LoadedOrder {
   readonly order: Order;
   readonly txns: readonly PaymentTransaction[];
+  /** The order's shop and customer, when the caller holds them (for the e-mails). */
+  readonly shop?: Shop | undefined;
+  readonly customer?: Customer | null | undefined;
 }
 
 /** Re-derives and applies the order's state. `txn` is the transaction that just changed (for events), if any. */
@@ -76,16 +79,16 @@ export async function settleLoaded(deps: Deps, tx: Repos, loaded: LoadedOrder, a
   if (fulfilledNow) {
     const granted = await grantOrder(deps, tx, moved, lines);
     events.push('purchase.fulfilled');
-    await orderMails(deps, tx, moved, lines, { confirmation: true, seatCodes: granted.seatCodes });
+    await orderMails(deps, tx, moved, lines, loaded, { confirmation: true, seatCodes: granted.seatCodes });
   } else if (paid && moved.fulfillmentStatus === 'not_required' && order.fulfillmentStatus === 'unfulfilled') {
-    await orderMails(deps, tx, moved, lines, { confirmation: true, seatCodes: [] });
+    await orderMails(deps, tx, moved, lines, loaded, { confirmation: true, seatCodes: [] });
   }
   if (revokedNow) {
     await tx.fulfillment.revokeOrder(orderId, deps.clock.now());
     events.push('fulfillment.revoked');
   }
   if (txn?.kind === 'refund' && txn.status === 'succeeded') {
-    await orderMails(deps, tx, moved, lines, { refund: { amount: txn.amount, id: txn.id, totalRefunded: amounts.refunded } });
+    await orderMails(deps, tx, moved, lines, loaded, { refund: { amount: txn.amount, id: txn.id, totalRefunded: amounts.refunded } });
   }
   if (events.length > 0) {
     const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };

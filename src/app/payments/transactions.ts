@@ -161,7 +161,7 @@ export async function runTransaction(
     await deps.store.transactions.setPendingDetails(txn.id, { metadata: { ...txn.metadata, last_fault: message.slice(0, 300) } });
     return { transaction: (await deps.store.transactions.get(txn.id))!, order: (await deps.store.orders.get(txn.orderId))!, capture: null };
   }
-  return completeTransaction(deps, txn.id, result, actor, options);
+  return completeTransaction(deps, txn, result, actor, options);
 }
 
 export interface CompleteOptions {
@@ -194,13 +194,12 @@ export interface Completed {
  * janitor). Idempotent: a transaction already completed is left as it is, whatever the answer says.
  */
 export async function completeTransaction(
-  deps: Deps, txnId: string, result: GatewayResult, actor: string, options: CompleteOptions = {},
+  deps: Deps, which: Pick<PaymentTransaction, 'id' | 'orderId'>, result: GatewayResult, actor: string, options: RunOptions = {},
 ): Promise<Completed> {
   return deps.store.tx(async (tx) => {
-    const current = found(await tx.transactions.get(txnId), 'transaction', txnId);
-    const order = (await tx.orders.getForUpdate(current.orderId))!;
+    const order = found(await tx.orders.getForUpdate(which.orderId), 'order', which.orderId);
     const txns = await tx.transactions.listByOrder(order.id);
-    const txn = txns.find((t) => t.id === txnId)!; // as it stands under the order's lock
+    const txn = found(txns.find((t) => t.id === which.id), 'transaction', which.id); // as it stands under the order's lock
     if (txn.status !== 'pending') return { transaction: txn, order, capture: null };
     const mismatch = result.outcome !== 'failed' && result.amount !== undefined && result.amount !== null && result.amount !== txn.amount;
     const outcome = mismatch ? 'failed' : result.outcome;
@@ -229,7 +228,7 @@ export async function completeTransaction(
       }
     }
     const after = txns.map((t) => (t.id === txn.id ? changed : t));
-    const settled = await settleLoaded(deps, tx, { order, txns: after }, actor, changed);
+    const settled = await settleLoaded(deps, tx, { order, txns: after, shop: options.context?.shop, customer: options.context?.customer }, actor, changed);
     const capture = options.capturesInline && changed.kind === 'authorization' && changed.status === 'succeeded'
       ? await startInlineCapture(deps, tx, settled, after, actor)
       : null;

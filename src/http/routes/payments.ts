@@ -71,7 +71,7 @@ export async function paymentRoutes(fastify: FastifyInstance, { deps }: { deps: 
     const txn = found(await deps.store.transactions.get(req.params.id), 'transaction', req.params.id);
     const gateway = txn.gatewayId ? await deps.store.gateways.get(txn.gatewayId) : undefined;
     if (gateway?.kind !== 'manual') throw new DomainError('invalid_transition', 'only manual payments are confirmed by hand');
-    const done = await completeTransaction(deps, txn.id, {
+    const done = await completeTransaction(deps, txn, {
       outcome: req.body.outcome, processorToken: req.body.reference ?? null, amount: txn.amount,
       ...(req.body.outcome === 'failed' ? { errorCode: 'not_received', errorMessage: 'the payment was not received' } : {}),
     }, actorOf(caller(req)));
