@@ -68,8 +68,8 @@ export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgr
       return Number(row.n);
     },
     async history(orderId) {
-      const rows = await db.selectFrom('order_status_changes').selectAll().where('order_id', '=', orderId)
-        .orderBy('id').execute();
+      const rows = await cachedRows(db, 'order_status_changes.byOrder', [orderId],
+        () => db.selectFrom('order_status_changes').selectAll().where('order_id', '=', slot(0)).orderBy('id'));
       return rows.map((r) => fromRow(CHANGE, r));
     },
   };
