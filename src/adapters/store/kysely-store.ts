@@ -118,6 +118,8 @@ export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dia
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 10000');
+    // 64 MiB of page cache (SQLite's default is 2 MiB): with a million orders the checkout's index pages
+    // no longer fit the default, and each miss is a read() of the file (bench/README.md, "Growth").
     sqlite.pragma('cache_size = -65536');
     return { db: new Kysely<any>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
   }
