@@ -2,36 +2,59 @@ import { randomBytes } from 'node:crypto';
 import type { Ids } from '../ports/ids.js';
 import type { Clock } from '../ports/clock.js';
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+const FORTY_BITS = 2 ** 40;
+/** Random bytes are drawn from the system in blocks, not per id. */
+const POOL_SIZE = 4096;
 
-function base32(value: bigint, length: number): string {
+/** `value` (a non-negative integer below 2^53) as `length` Crockford base32 digits, lower-case. */
+function base32(value: number, length: number): string {
   let out = '';
   for (let i = 0; i < length; i++) {
-    out = CROCKFORD[Number(value & 31n)] + out;
-    value >>= 5n;
+    out = CROCKFORD[value % 32]! + out;
+    value = Math.floor(value / 32);
   }
   return out;
 }
 
 /**
  * ULID-style ids (48-bit millisecond time + 80 random bits, Crockford base32, lower-case) that stay
- * strictly increasing within a process by incrementing the random part inside one millisecond.
+ * strictly increasing within a process by incrementing the random part inside one millisecond. The
+ * 80 bits are kept as two 40-bit numbers (`high`, `low`), so no BigInt is needed.
  */
 export class RandomIds implements Ids {
   private lastTime = -1;
-  private lastRandom = 0n;
+  private high = 0;
+  private low = 0;
+  private pool = Buffer.alloc(0);
+  private used = 0;
 
   constructor(private readonly clock: Clock) {}
+
+  private random40(): number {
+    if (this.used + 5 > this.pool.length) {
+      this.pool = randomBytes(POOL_SIZE);
+      this.used = 0;
+    }
+    const value = this.pool.readUIntBE(this.used, 5);
+    this.used += 5;
+    return value;
+  }
 
   next(prefix: string): string {
     const time = this.clock.now();
     if (time <= this.lastTime) {
-      this.lastRandom += 1n;
+      this.low += 1;
+      if (this.low === FORTY_BITS) {
+        this.low = 0;
+        this.high += 1;
+      }
     } else {
       this.lastTime = time;
-      this.lastRandom = BigInt(`0x${randomBytes(10).toString('hex')}`) >> 1n; // headroom for increments
+      this.high = Math.floor(this.random40() / 2); // the top bit stays 0: headroom for increments
+      this.low = this.random40();
     }
-    return `${prefix}_${(base32(BigInt(this.lastTime), 10) + base32(this.lastRandom, 16)).toLowerCase()}`;
+    return `${prefix}_${base32(this.lastTime, 10)}${base32(this.high, 8)}${base32(this.low, 8)}`;
   }
 
   secret(bytes: number): string {
