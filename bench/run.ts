@@ -34,6 +34,7 @@ function options(argv: string[]) {
   const growth = value('--growth');
   return {
     quick, pg: has('--pg'), profile: has('--profile'), only: new Set(only as FlowKey[]),
+    sqlProbe: !has('--no-sql-probe'), // the probe's own cost shows in the CPU profile
     concurrency: value('--conc')?.split(',').map(Number) ?? (quick ? [1, 16] : [1, 16, 64]),
     warmupMs: quick ? 300 : 1000,
     durationMs: Number(value('--seconds') ?? (quick ? 1 : 6)) * 1000,
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
   const profiled: number[] = [];
   const sqlProfiles: { file: string; from: number }[] = [];
   const sqlProfile = (label: string) => {
-    if (!profDir || o.pg) return null;
+    if (!profDir || o.pg || !o.sqlProbe) return null;
     const file = join(profDir, `sql-${label}-${Date.now()}.json`);
     sqlProfiles.push({ file, from: rows.length });
     return file;
