@@ -1,8 +1,8 @@
 /**
  * SQLite group commit: concurrent transactions share one commit, yet each is all-or-nothing on its own and
- * is on disk before its caller hears it committed.
+ * is on disk before its caller hears it committed. And the WAL is checkpointed off the server's thread.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -60,6 +60,23 @@ describe('SQLite group commit', () => {
     expect(seenWhenAnswered).toEqual({ 'in-tx': '1', outside: '1', 'also-in-tx': '1' });
     expect(other.prepare('select hash from api_keys where id = ?').all('key_dup')).toEqual([{ hash: 'h1' }]);
     other.close();
+    await store.close();
+  });
+});
+
+describe('SQLite WAL checkpoints', () => {
+  it('are made by a thread of their own, not inside a COMMIT on the server\'s thread', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pb-wal-')), 'wal.db');
+    const clock = new FakeClock();
+    const store = createStore({ url: `sqlite:${file}`, clock, ids: new RandomIds(clock) });
+    await store.migrate();
+    const before = statSync(file).size;
+    // Fewer WAL pages than even SQLite's default threshold (1,000) for checkpointing inside a COMMIT, so
+    // only the checkpointing thread can have copied these rows into the database file.
+    for (let i = 0; i < 150; i++) await store.settings.putIfAbsent(`wal-${i}`, 'x'.repeat(3000));
+    const deadline = Date.now() + 5_000;
+    while (statSync(file).size < before + 400_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(statSync(file).size).toBeGreaterThan(before + 400_000);
     await store.close();
   });
 });

@@ -9,8 +9,11 @@ import {
   CompiledQuery, SqliteAdapter, SqliteIntrospector, SqliteQueryCompiler,
   type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult,
 } from 'kysely';
+import { startCheckpointer, type Checkpointer } from './wal-checkpointer.js';
 
 const STATEMENT_CACHE_SIZE = 1000;
+/** The main connection checkpoints by itself only past this many WAL pages (16 MiB): see wal-checkpointer.ts. */
+const BACKSTOP_CHECKPOINT_PAGES = 4_000;
 
 class CachingConnection implements DatabaseConnection {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
@@ -95,6 +98,7 @@ class GroupCommitDriver implements Driver {
   private loneWrite = false;
   private waiters: Waiter[] = [];
   private flushQueued = false;
+  private checkpointer: Checkpointer | undefined;
 
   constructor(private readonly db: BetterSqlite3.Database) {
     this.connection = new CachingConnection(db, () => {
@@ -104,7 +108,12 @@ class GroupCommitDriver implements Driver {
     });
   }
 
-  async init(): Promise<void> {}
+  async init(): Promise<void> {
+    if (!this.db.memory && this.db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.db.pragma(`wal_autocheckpoint = ${BACKSTOP_CHECKPOINT_PAGES}`);
+      this.checkpointer = startCheckpointer(this.db.name);
+    }
+  }
 
   async acquireConnection(): Promise<DatabaseConnection> {
     this.release = await this.mutex.lock();
@@ -146,6 +155,7 @@ class GroupCommitDriver implements Driver {
   async destroy(): Promise<void> {
     const release = await this.mutex.lock();
     this.commitGroup();
+    await this.checkpointer?.stop();
     this.db.close();
     release();
   }
