@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../src/adapters/system-clock.js';
 import { RandomIds } from '../../src/adapters/random-ids.js';
 import { createStore } from '../../src/adapters/store/kysely-store.js';
+import { CachingSqliteDialect } from '../../src/adapters/store/sqlite-dialect.js';
 
 describe('SQLite group commit', () => {
   it('commits concurrent transactions independently: a failing one rolls back alone, the others are durable', async () => {
@@ -78,5 +79,27 @@ describe('SQLite WAL checkpoints', () => {
     while (statSync(file).size < before + 400_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(statSync(file).size).toBeGreaterThan(before + 400_000);
     await store.close();
+  });
+});
+
+describe('SQLite connection lock', () => {
+  it('a user releasing its lease twice (at COMMIT, then at release) never frees the next user\'s lock', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pb-lease-')), 'lease.db');
+    const driver = new CachingSqliteDialect(new Database(file)).createDriver();
+    await driver.init();
+    const a = await driver.acquireConnection();
+    await driver.beginTransaction(a, {});
+    const nextB = driver.acquireConnection();
+    const committedA = driver.commitTransaction(a); // hands the lock on at once, answers after the group's COMMIT
+    const b = await nextB;
+    let cGotIn = false;
+    const nextC = driver.acquireConnection().then((c) => { cGotIn = true; return c; });
+    await driver.releaseConnection(a); // Kysely releases A after its COMMIT: this must not release B's lock
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(cGotIn).toBe(false);
+    await driver.releaseConnection(b);
+    await driver.releaseConnection(await nextC);
+    await committedA; // the group commits once nobody holds the lock
+    await driver.destroy();
   });
 });

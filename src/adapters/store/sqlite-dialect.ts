@@ -15,12 +15,13 @@ const STATEMENT_CACHE_SIZE = 1000;
 /** The main connection checkpoints by itself only past this many WAL pages (16 MiB): see wal-checkpointer.ts. */
 const BACKSTOP_CHECKPOINT_PAGES = 4_000;
 
-class CachingConnection implements DatabaseConnection {
+/** The one better-sqlite3 connection, with its prepared statements; users reach it through a Lease. */
+class CachingConnection {
   private readonly statements = new Map<string, BetterSqlite3.Statement>();
 
   constructor(
     private readonly db: BetterSqlite3.Database,
-    private readonly beforeWrite: () => void,
+    private readonly beforeWrite: (lease: Lease) => void,
   ) {}
 
   private statement(sql: string): BetterSqlite3.Statement {
@@ -36,10 +37,10 @@ class CachingConnection implements DatabaseConnection {
     return stmt;
   }
 
-  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+  executeQuery<R>(compiled: CompiledQuery, lease: Lease): Promise<QueryResult<R>> {
     const stmt = this.statement(compiled.sql);
     const params = compiled.parameters as unknown[];
-    if (!stmt.readonly) this.beforeWrite();
+    if (!stmt.readonly) this.beforeWrite(lease);
     if (stmt.reader) return Promise.resolve({ rows: stmt.all(...params) as R[] }); // a read, or a write with RETURNING
     const { changes, lastInsertRowid } = stmt.run(...params);
     return Promise.resolve({
@@ -68,6 +69,33 @@ class Mutex {
   }
 }
 
+/**
+ * One user's hold on the connection, from acquireConnection to releaseConnection. A transaction hands the
+ * lock on at its COMMIT and Kysely releases the connection after that; the lease makes the second
+ * release a no-op, where releasing "the current holder" would free the next user's lock.
+ */
+class Lease implements DatabaseConnection {
+  /** This user wrote outside a transaction: its answer waits for the group's COMMIT. */
+  loneWrite = false;
+
+  constructor(private readonly connection: CachingConnection, private release: (() => void) | undefined) {}
+
+  executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
+    return this.connection.executeQuery<R>(compiled, this);
+  }
+
+  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    return this.connection.streamQuery<R>();
+  }
+
+  /** Lets the next user in; only the first call does anything. */
+  handOff(): void {
+    const release = this.release;
+    this.release = undefined;
+    release?.();
+  }
+}
+
 interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -91,20 +119,17 @@ interface Waiter {
 class GroupCommitDriver implements Driver {
   private readonly connection: CachingConnection;
   private readonly mutex = new Mutex();
-  private release: (() => void) | undefined;
   private outerOpen = false;
   private inTransaction = false;
-  /** The current user wrote outside a transaction: its answer waits for the group's COMMIT. */
-  private loneWrite = false;
   private waiters: Waiter[] = [];
   private flushQueued = false;
   private checkpointer: Checkpointer | undefined;
 
   constructor(private readonly db: BetterSqlite3.Database) {
-    this.connection = new CachingConnection(db, () => {
+    this.connection = new CachingConnection(db, (lease) => {
       if (this.inTransaction) return;
       this.openGroup();
-      this.loneWrite = true;
+      lease.loneWrite = true;
     });
   }
 
@@ -116,8 +141,7 @@ class GroupCommitDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    this.release = await this.mutex.lock();
-    return this.connection;
+    return new Lease(this.connection, await this.mutex.lock());
   }
 
   async beginTransaction(): Promise<void> {
@@ -126,12 +150,12 @@ class GroupCommitDriver implements Driver {
     this.inTransaction = true;
   }
 
-  async commitTransaction(): Promise<void> {
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
     this.db.exec('release pb_tx');
     this.inTransaction = false;
     const committed = this.joinGroup();
     // Let the next user in now (it joins this group), and answer once the group is on disk.
-    this.handOff();
+    (connection as Lease).handOff();
     this.queueFlush();
     await committed;
   }
@@ -144,10 +168,11 @@ class GroupCommitDriver implements Driver {
     this.inTransaction = false;
   }
 
-  async releaseConnection(): Promise<void> {
-    const committed = this.loneWrite ? this.joinGroup() : undefined;
-    this.loneWrite = false;
-    this.handOff();
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    const lease = connection as Lease;
+    const committed = lease.loneWrite ? this.joinGroup() : undefined;
+    lease.loneWrite = false;
+    lease.handOff();
     if (this.outerOpen) this.queueFlush();
     await committed;
   }
@@ -173,12 +198,6 @@ class GroupCommitDriver implements Driver {
 
   private joinGroup(): Promise<void> {
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-  }
-
-  private handOff(): void {
-    const release = this.release;
-    this.release = undefined;
-    release?.();
   }
 
   private queueFlush(): void {
