@@ -85,9 +85,45 @@ export async function cachedRows(db: Db, key: string, values: readonly unknown[]
   return (await cached(db, key, values, build)).rows;
 }
 
-/** `cached` for an update or delete: how many rows it changed. */
-export async function cachedChanges(db: Db, key: string, values: readonly unknown[], build: () => Compilable<unknown>): Promise<number> {
-  return Number((await cached(db, key, values, build)).numAffectedRows ?? 0n);
+/** The columns of a row of `cached` values: `{ column: slot(from), next: slot(from + 1), … }`. */
+function slotted(columns: readonly string[], from = 0): Record<string, unknown> {
+  return Object.fromEntries(columns.map((c, i) => [c, slot(from + i)]));
+}
+
+/**
+ * Inserts one row, as a `cached` query keyed by its table and columns; with `ignoreConflictOn`, a row
+ * that clashes on those columns is skipped (`numAffectedRows` 0); with `returning`, the row comes back.
+ */
+export function insertRow(
+  db: Db, table: string, row: Row, options: { returning?: boolean; ignoreConflictOn?: readonly string[] } = {},
+): Promise<QueryResult<Row>> {
+  const columns = Object.keys(row);
+  const conflict = options.ignoreConflictOn ?? [];
+  return cached(db, `${table}.insert(${columns.join()})ignore(${conflict.join()})${options.returning ? '.returning' : ''}`, Object.values(row), () => {
+    const q = db.insertInto(table).values(slotted(columns));
+    const guarded = conflict.length > 0 ? q.onConflict((oc) => oc.columns([...conflict]).doNothing()) : q;
+    return options.returning ? guarded.returningAll() : guarded;
+  });
+}
+
+/**
+ * Updates `values` in the rows equal to `where` on every one of its columns, as a `cached` query keyed
+ * by table and columns; with `returning`, the updated rows come back.
+ */
+export function updateWhere(db: Db, table: string, values: Row, where: Row, options: { returning?: boolean } = {}): Promise<QueryResult<Row>> {
+  const columns = Object.keys(values);
+  const conditions = Object.keys(where);
+  return cached(db, `${table}.update(${columns.join()})where(${conditions.join()})${options.returning ? '.returning' : ''}`,
+    [...Object.values(values), ...Object.values(where)], () => {
+      let q = db.updateTable(table).set(slotted(columns));
+      conditions.forEach((c, i) => { q = q.where(c, '=', slot(columns.length + i)); });
+      return options.returning ? q.returningAll() : q;
+    });
+}
+
+/** How many rows an insert or update changed. */
+export function changed(result: QueryResult<Row>): number {
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /** Inserts rows in one statement (cached by their number when they all have the same columns). */
@@ -100,7 +136,7 @@ export async function insertRows(db: Db, table: string, rows: readonly Row[]): P
     return;
   }
   await cached(db, `${table}.insertRows(${columns.join()})x${rows.length}`, rows.flatMap((r) => columns.map((c) => r[c])),
-    () => db.insertInto(table).values(rows.map((_, i) => Object.fromEntries(columns.map((c, j) => [c, slot(i * columns.length + j)])))));
+    () => db.insertInto(table).values(rows.map((_, i) => slotted(columns, i * columns.length))));
 }
 
 export const MAX_PAGE = 100;
@@ -121,19 +157,14 @@ export function crud<T extends { id: string | number }>(db: Db, table: string, s
   return {
     map,
     async insert(record: Partial<T>): Promise<T> {
-      const row = toRow(spec, record);
-      const columns = Object.keys(row);
-      const [inserted] = await cachedRows(db, `${table}.insert(${columns.join()})`, Object.values(row),
-        () => db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, slot(i)]))).returningAll());
+      const { rows: [inserted] } = await insertRow(db, table, toRow(spec, record), { returning: true });
       return map(inserted!);
     },
     async update(id: T['id'], patch: Partial<T>): Promise<T | undefined> {
       const values = toRow(spec, patch);
       delete values['id'];
-      const columns = Object.keys(values);
-      if (columns.length === 0) return this.get(id);
-      const [row] = await cachedRows(db, `${table}.update(${columns.join()})`, [...Object.values(values), id],
-        () => db.updateTable(table).set(Object.fromEntries(columns.map((c, i) => [c, slot(i)]))).where('id', '=', slot(columns.length)).returningAll());
+      if (Object.keys(values).length === 0) return this.get(id);
+      const { rows: [row] } = await updateWhere(db, table, values, { id }, { returning: true });
       return row ? map(row) : undefined;
     },
     async get(id: T['id']): Promise<T | undefined> {

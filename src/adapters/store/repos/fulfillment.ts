@@ -1,7 +1,7 @@
 /** Checkout sessions, enrollments and seat codes, order notes, saved payment sources. */
 import type { CheckoutSession, Enrollment, OrderNote, PaymentSourceRecord, SeatCode } from '../../../ports/records.js';
 import type { CheckoutSessionRepo, FulfillmentRepo, OrderNoteRepo, PaymentSourceRepo } from '../../../ports/store.js';
-import { cached, cachedChanges, cachedRows, crud, fromRow, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
+import { cachedRows, changed, crud, fromRow, insertRow, slot, toRow, updateWhere, type Columns, type Db, type Row } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -21,8 +21,7 @@ export function checkoutSessionRepo(db: Db, now: () => number, dialect: Dialect)
       return row ? base.map(row) : undefined;
     },
     async close(id, status) {
-      return await cachedChanges(db, 'checkout_sessions.close', [status, now(), id, 'open'],
-        () => db.updateTable('checkout_sessions').set({ status: slot(0), updated_at: slot(1) }).where('id', '=', slot(2)).where('status', '=', slot(3))) > 0;
+      return changed(await updateWhere(db, 'checkout_sessions', { status, updated_at: now() }, { id, status: 'open' })) > 0;
     },
     async claimExpired(at, limit) {
       let q = db.selectFrom('checkout_sessions').selectAll().where('status', '=', 'open').where('expires_at', '<=', at)
@@ -48,11 +47,7 @@ export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
   return {
     async grant(e) {
       const row = toRow(ENROLLMENT, { ...e, status: 'active', revokedAt: null });
-      const columns = Object.keys(row);
-      const r = await cached(db, `enrollments.grant(${columns.join()})`, Object.values(row),
-        () => db.insertInto('enrollments').values(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
-          .onConflict((oc) => oc.columns(['order_id', 'course_id']).doNothing()));
-      return Number(r.numAffectedRows ?? 0n) > 0;
+      return changed(await insertRow(db, 'enrollments', row, { ignoreConflictOn: ['order_id', 'course_id'] })) > 0;
     },
     async revokeOrder(orderId, at) {
       const a = await db.updateTable('enrollments').set({ status: 'revoked', revoked_at: at }).where('order_id', '=', orderId)

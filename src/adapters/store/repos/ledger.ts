@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { LedgerAccount, LedgerTransfer } from '../../../ports/records.js';
 import type { LedgerRepo } from '../../../ports/store.js';
-import { cached, cachedChanges, cachedRows, fromRow, insertRows, pageBy, slot, type Columns, type Db, type Row } from '../mapping.js';
+import { cached, cachedRows, changed, fromRow, insertRow, insertRows, pageBy, slot, type Columns, type Db, type Row } from '../mapping.js';
 
 const ACCOUNT: Columns<LedgerAccount> = {
   id: ['id'], code: ['code'], currency: ['currency'], mayGoNegative: ['may_go_negative', 'bool'],
@@ -17,20 +17,20 @@ export function ledgerRepo(db: Db, now: () => number, newId: (prefix: string) =>
   };
   /** Writes the transfer and moves the balances; false as soon as a guard refuses (the caller undoes the rest). */
   const apply = async (transfer: LedgerTransfer): Promise<boolean> => {
-    const inserted = await cached(db, 'ledger_transfers.insert', [transfer.id, transfer.currency, transfer.kind, transfer.reference, transfer.createdAt],
-      () => db.insertInto('ledger_transfers').values({ id: slot(0), currency: slot(1), kind: slot(2), reference: slot(3), created_at: slot(4) })
-        .onConflict((oc) => oc.columns(['kind', 'reference']).doNothing()));
-    if (Number(inserted.numAffectedRows ?? 0n) === 0) return true;
+    const inserted = await insertRow(db, 'ledger_transfers', {
+      id: transfer.id, currency: transfer.currency, kind: transfer.kind, reference: transfer.reference, created_at: transfer.createdAt,
+    }, { ignoreConflictOn: ['kind', 'reference'] });
+    if (changed(inserted) === 0) return true;
     // Lock order by account id, so two transfers over the same accounts cannot deadlock on PostgreSQL.
     const postings = [...transfer.postings].sort((a, b) => (a.accountId < b.accountId ? -1 : 1));
     for (const p of postings) {
-      const changed = await cachedChanges(db, 'ledger_accounts.move', [p.amount, p.accountId, transfer.currency, 1, p.amount, 0],
+      const moved = await cached(db, 'ledger_accounts.move', [p.amount, p.accountId, transfer.currency, 1, p.amount, 0],
         () => db.updateTable('ledger_accounts')
           .set({ balance: sql`balance + ${slot(0)}` })
           .where('id', '=', slot(1))
           .where('currency', '=', slot(2))
           .where((eb) => eb.or([eb('may_go_negative', '=', slot(3)), eb(sql`balance + ${slot(4)}`, '>=', slot(5))])));
-      if (changed === 0) return false;
+      if (changed(moved) === 0) return false;
     }
     await insertRows(db, 'ledger_postings', postings.map((p) => ({ transfer_id: transfer.id, account_id: p.accountId, amount: p.amount })));
     return true;

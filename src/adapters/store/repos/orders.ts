@@ -1,7 +1,7 @@
 /** Orders, their lines and status history, and payment transactions. */
 import type { Order, OrderLine, PaymentTransaction, StatusChange } from '../../../ports/records.js';
 import type { OrderRepo, TransactionRepo } from '../../../ports/store.js';
-import { cachedChanges, cachedRows, crud, fromRow, insertRows, slot, toRow, type Columns, type Db } from '../mapping.js';
+import { cachedRows, changed, crud, fromRow, insertRows, slot, toRow, updateWhere, type Columns, type Db } from '../mapping.js';
 
 const ORDER: Columns<Order> = {
   id: ['id'], shopId: ['shop_id'], customerId: ['customer_id'], number: ['number'], currency: ['currency'],
@@ -49,11 +49,7 @@ export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgr
     async updateGuarded(id, version, patch) {
       const values = toRow(ORDER, { ...patch, updatedAt: now(), version: version + 1 });
       delete values['id'];
-      const columns = Object.keys(values);
-      const n = columns.length;
-      return await cachedChanges(db, `orders.updateGuarded(${columns.join()})`, [...Object.values(values), id, version],
-        () => db.updateTable('orders').set(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
-          .where('id', '=', slot(n)).where('version', '=', slot(n + 1))) > 0;
+      return changed(await updateWhere(db, 'orders', values, { id, version })) > 0;
     },
     async updateLineAmounts(lines) {
       for (const l of lines) await db.updateTable('order_lines').set({ tax: l.tax, total: l.total }).where('id', '=', l.id).execute();
@@ -102,7 +98,7 @@ export function transactionRepo(db: Db, now: () => number): TransactionRepo {
       return rows.map(base.map);
     },
     async setPendingDetails(id, patch) {
-      await updatePending(db, 'setPendingDetails', id, { ...toRow(TXN, patch), updated_at: now() });
+      await updateWhere(db, 'payment_transactions', { ...toRow(TXN, patch), updated_at: now() }, { id, status: 'pending' });
     },
     async listPending(before, limit) {
       const rows = await db.selectFrom('payment_transactions').selectAll().where('status', '=', 'pending')
@@ -110,16 +106,7 @@ export function transactionRepo(db: Db, now: () => number): TransactionRepo {
       return rows.map(base.map);
     },
     async complete(id, patch, at) {
-      return await updatePending(db, 'complete', id, toRow(TXN, { ...patch, updatedAt: at })) > 0;
+      return changed(await updateWhere(db, 'payment_transactions', toRow(TXN, { ...patch, updatedAt: at }), { id, status: 'pending' })) > 0;
     },
   };
-}
-
-
-/** Updates a transaction that is still pending; how many rows changed (0 or 1). */
-function updatePending(db: Db, what: string, id: string, values: Record<string, unknown>): Promise<number> {
-  const columns = Object.keys(values);
-  return cachedChanges(db, `payment_transactions.${what}(${columns.join()})`, [...Object.values(values), id, 'pending'],
-    () => db.updateTable('payment_transactions').set(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
-      .where('id', '=', slot(columns.length)).where('status', '=', slot(columns.length + 1)));
 }

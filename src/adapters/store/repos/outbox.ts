@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { DomainEvent, Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../ports/records.js';
 import type { EventRepo, JobRepo, WebhookRepo } from '../../../ports/store.js';
-import { cached, cachedChanges, cachedRows, crud, fromRow, insertRows, pageBy, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
+import { cachedRows, changed, crud, fromRow, insertRow, insertRows, pageBy, slot, toRow, updateWhere, type Columns, type Db, type Row } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -178,10 +178,7 @@ export function jobRepo(db: Db, now: () => number, dialect: Dialect): JobRepo {
       const row = toRow(JOB, {
         ...job, dedupeKey: job.dedupeKey ?? null, status: 'pending', attempts: 0, lastError: null, createdAt: now(), updatedAt: now(),
       });
-      const columns = Object.keys(row);
-      const r = await cached(db, `jobs.enqueue(${columns.join()})`, Object.values(row),
-        () => db.insertInto('jobs').values(Object.fromEntries(columns.map((c, i) => [c, slot(i)]))).onConflict((oc) => oc.column('dedupe_key').doNothing()));
-      return Number(r.numAffectedRows ?? 0n) > 0;
+      return changed(await insertRow(db, 'jobs', row, { ignoreConflictOn: ['dedupe_key'] })) > 0;
     },
     async claimDue(at, limit, lease, kinds) {
       let q = db.selectFrom('jobs').select('id').where('status', '=', 'pending').where('next_attempt_at', '<=', at)
@@ -196,10 +193,7 @@ export function jobRepo(db: Db, now: () => number, dialect: Dialect): JobRepo {
     },
     async finish(id, owner, patch) {
       const values = { ...toRow(JOB, { ...patch, updatedAt: now() }), lease_owner: null, lease_until: null };
-      const columns = Object.keys(values);
-      return await cachedChanges(db, `jobs.finish(${columns.join()})`, [...Object.values(values), id, owner],
-        () => db.updateTable('jobs').set(Object.fromEntries(columns.map((c, i) => [c, slot(i)])))
-          .where('id', '=', slot(columns.length)).where('lease_owner', '=', slot(columns.length + 1))) > 0;
+      return changed(await updateWhere(db, 'jobs', values, { id, lease_owner: owner })) > 0;
     },
     get: (id) => base.get(id),
     list: (filter, page) => base.list({ kind: filter.kind, status: filter.status }, page),
