@@ -80,9 +80,12 @@ async function step<T>(name: string, fn: () => Promise<T>, trace: boolean): Prom
   return result;
 }
 
-/** The bench's checkout flow: checkout → payment page → pay with the success card → receipt. */
-async function checkout(token: string, trace: boolean): Promise<void> {
-  const placed = await step('POST /api/v1/checkout', () => call({ method: 'POST', url: '/api/v1/checkout', auth: token, payload: { courses: [1] } }), trace);
+/**
+ * The bench's checkout flow: checkout → payment page → pay with the success card → receipt. Flow `n`
+ * pays from an address of its own (the page allows 30 payments a minute per address).
+ */
+async function checkout(token: string, course: number, n: number, trace: boolean): Promise<void> {
+  const placed = await step('POST /api/v1/checkout', () => call({ method: 'POST', url: '/api/v1/checkout', auth: token, payload: { courses: [course] } }), trace);
   if (placed.statusCode !== 200) throw new Error(`checkout: ${placed.statusCode} ${placed.body}`);
   const { checkout_url: url, order_id: orderId } = placed.json() as { checkout_url: string; order_id: number };
   const page = `/pay/${url.split('/pay/')[1]}`;
@@ -90,7 +93,8 @@ async function checkout(token: string, trace: boolean): Promise<void> {
   const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
   const cookie = String(form.headers['set-cookie']).split(';')[0]!;
   const body = new URLSearchParams({ _csrf: csrf, number: '4242 4242 4242 4242', expiry: '12/39', cvc: '123', name: 'Trace' }).toString();
-  const paid = await step('POST /pay/{session}', () => call({ method: 'POST', url: page, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body }), trace);
+  const remoteAddress = `127.2.${Math.floor(n / 250) % 250}.${(n % 250) + 1}`;
+  const paid = await step('POST /pay/{session}', () => call({ method: 'POST', url: page, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body, remoteAddress }), trace);
   if (paid.statusCode !== 303) throw new Error(`pay: ${paid.statusCode} ${paid.body.slice(0, 200)}`);
   await step('GET /pay/{session}/done', () => call({ method: 'GET', url: String(paid.headers['location']), headers: { cookie } }), trace);
   if (trace) await step('GET /api/v1/orders/{id}', () => call({ method: 'GET', url: `/api/v1/orders/${orderId}`, auth: ADMIN_KEY }), trace);
@@ -100,21 +104,7 @@ if (loops > 0) {
   // Each buyer buys courses 1, 2 and 3 once: enough buyers for the warm-up and the measured flows.
   const warmup = 100;
   const tokens = await Promise.all(Array.from({ length: Math.ceil((warmup + loops) / 3) }, (_, i) => buyer(i)));
-  const courseOf = (i: number) => (i % 3) + 1;
-  const run = async (i: number) => {
-    const placed = await call({ method: 'POST', url: '/api/v1/checkout', auth: tokens[Math.floor(i / 3)]!, payload: { courses: [courseOf(i)] } });
-    if (placed.statusCode !== 200) throw new Error(`checkout: ${placed.statusCode} ${placed.body}`);
-    const page = `/pay/${(placed.json() as { checkout_url: string }).checkout_url.split('/pay/')[1]}`;
-    const form = await call({ method: 'GET', url: page });
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)?.[1] ?? '';
-    const cookie = String(form.headers['set-cookie']).split(';')[0]!;
-    const body = new URLSearchParams({ _csrf: csrf, number: '4242 4242 4242 4242', expiry: '12/39', cvc: '123', name: 'Trace' }).toString();
-    // A buyer of its own address: the page allows 30 payments a minute per address.
-    const remoteAddress = `127.2.${Math.floor(i / 250) % 250}.${(i % 250) + 1}`;
-    const paid = await call({ method: 'POST', url: page, headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, payload: body, remoteAddress });
-    if (paid.statusCode !== 303) throw new Error(`pay: ${paid.statusCode}`);
-    await call({ method: 'GET', url: String(paid.headers['location']), headers: { cookie } });
-  };
+  const run = (i: number) => checkout(tokens[Math.floor(i / 3)]!, (i % 3) + 1, i, false);
   for (let i = 0; i < warmup; i++) await run(i);
   const cpu = process.cpuUsage();
   const wall = performance.now();
@@ -134,7 +124,7 @@ if (loops > 0) {
   process.stdout.write(`the worker, draining the outbox of ${warmup + loops} flows: ${((worker.user + worker.system) / 1000 / (warmup + loops)).toFixed(3)} ms CPU and ${((performance.now() - started) / (warmup + loops)).toFixed(3)} ms wall per flow\n`);
   await background.close();
 } else {
-  await checkout(await buyer(0), true);
+  await checkout(await buyer(0), 1, 0, true);
 }
 await app.close();
 await runtime.deps.store.close();
