@@ -10,8 +10,8 @@ export async function orderMails(
   known: { readonly shop?: Shop | undefined; readonly customer?: Customer | null | undefined },
   what: { confirmation?: boolean; seatCodes?: readonly { code: string; title: string }[]; refund?: { amount: number; id: string; totalRefunded: number } },
 ): Promise<void> {
-  const customer = known.customer !== undefined && known.customer?.id === order.customerId ? known.customer
-    : order.customerId ? await tx.customers.get(order.customerId) : undefined;
+  const customer = order.customerId === null ? undefined
+    : known.customer?.id === order.customerId ? known.customer : await tx.customers.get(order.customerId);
   const to = order.email ?? customer?.email;
   if (!to) return; // seed 004: no e-mail given, no e-mail sent
   const shop = known.shop?.id === order.shopId ? known.shop : (await tx.shops.get(order.shopId))!;
