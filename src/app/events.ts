@@ -24,10 +24,8 @@ export interface NewEvent {
   readonly data: Readonly<Record<string, unknown>>;
 }
 
-export function emit(deps: Pick<Deps, 'ids'>, tx: Repos, event: NewEvent): Promise<DomainEvent> {
-  return tx.events.append({
-    id: deps.ids.next('evt'), type: event.type, shopId: event.shopId, orderId: event.orderId ?? null, data: event.data,
-  });
+export async function emit(deps: Pick<Deps, 'ids'>, tx: Repos, event: NewEvent): Promise<DomainEvent> {
+  return (await emitAll(deps, tx, [event]))[0]!;
 }
 
 /** Several events of one change, in this order, in the caller's transaction (consecutive sequence numbers per order). */

@@ -160,9 +160,10 @@ export interface SettingsRepo {
 }
 
 export interface EventRepo {
-  /** Appends an event; for an order event, takes the order's next sequence number atomically. */
-  append(event: Omit<DomainEvent, 'sequence' | 'createdAt'>): Promise<DomainEvent>;
-  /** Appends several events in this order, each order's taking consecutive sequence numbers. */
+  /**
+   * Appends events in this order; an order's events take its next sequence numbers, consecutively and
+   * atomically.
+   */
   appendAll(events: readonly Omit<DomainEvent, 'sequence' | 'createdAt'>[]): Promise<DomainEvent[]>;
   get(id: string): Promise<DomainEvent | undefined>;
   /** Events not yet fanned out to endpoints, oldest first, locked (SKIP LOCKED on PostgreSQL). */

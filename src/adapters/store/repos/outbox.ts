@@ -18,31 +18,29 @@ function locked(q: any, dialect: Dialect) {
 
 export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRepo {
   const map = (row: Row) => fromRow(EVENT, row);
-  const appendAll: EventRepo['appendAll'] = async (events) => {
-    if (events.length === 0) return [];
-    // Each order's sequence numbers are taken with one atomic increment by its number of events.
-    const perOrder = new Map<number, number>();
-    for (const e of events) if (e.orderId !== null) perOrder.set(e.orderId, (perOrder.get(e.orderId) ?? 0) + 1);
-    const next = new Map<number, number>();
-    for (const [orderId, count] of perOrder) {
-      const [row] = await cachedRows(db, 'orders.takeEventSequence', [count, orderId],
-        () => db.updateTable('orders').set({ event_seq: sql`event_seq + ${slot(0)}` }).where('id', '=', slot(1)).returning('event_seq'));
-      if (!row) throw new Error(`order ${orderId} does not exist`);
-      next.set(orderId, Number(row['event_seq']) - count + 1);
-    }
-    const createdAt = now();
-    const records = events.map((event): DomainEvent => {
-      if (event.orderId === null) return { ...event, sequence: null, createdAt };
-      const sequence = next.get(event.orderId)!;
-      next.set(event.orderId, sequence + 1);
-      return { ...event, sequence, createdAt };
-    });
-    await insertRows(db, 'events', records.map((r) => ({ ...toRow(EVENT, r), dispatched: 0 })));
-    return records;
-  };
   return {
-    append: async (event) => (await appendAll([event]))[0]!,
-    appendAll,
+    async appendAll(events) {
+      if (events.length === 0) return [];
+      // Each order's sequence numbers are taken with one atomic increment by its number of events.
+      const perOrder = new Map<number, number>();
+      for (const e of events) if (e.orderId !== null) perOrder.set(e.orderId, (perOrder.get(e.orderId) ?? 0) + 1);
+      const next = new Map<number, number>();
+      for (const [orderId, count] of perOrder) {
+        const [row] = await cachedRows(db, 'orders.takeEventSequence', [count, orderId],
+          () => db.updateTable('orders').set({ event_seq: sql`event_seq + ${slot(0)}` }).where('id', '=', slot(1)).returning('event_seq'));
+        if (!row) throw new Error(`order ${orderId} does not exist`);
+        next.set(orderId, Number(row['event_seq']) - count + 1);
+      }
+      const createdAt = now();
+      const records = events.map((event): DomainEvent => {
+        if (event.orderId === null) return { ...event, sequence: null, createdAt };
+        const sequence = next.get(event.orderId)!;
+        next.set(event.orderId, sequence + 1);
+        return { ...event, sequence, createdAt };
+      });
+      await insertRows(db, 'events', records.map((r) => ({ ...toRow(EVENT, r), dispatched: 0 })));
+      return records;
+    },
     async get(id) {
       const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? map(row) : undefined;
