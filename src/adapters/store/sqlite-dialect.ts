@@ -49,11 +49,6 @@ class CachingConnection {
       insertId: BigInt(lastInsertRowid),
     });
   }
-
-  // eslint-disable-next-line require-yield
-  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    throw new Error('streaming is not supported by the SQLite store');
-  }
 }
 
 /** A FIFO lock: `lock()` resolves with the function that releases it. */
@@ -84,8 +79,9 @@ class Lease implements DatabaseConnection {
     return this.connection.executeQuery<R>(compiled, this);
   }
 
-  streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
-    return this.connection.streamQuery<R>();
+  // eslint-disable-next-line require-yield
+  async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
+    throw new Error('streaming is not supported by the SQLite store');
   }
 
   /** Lets the next user in; only the first call does anything. */
