@@ -33,7 +33,9 @@ function banner(config: Config, runtime: Runtime): string {
   if (runtime.demo) {
     lines.push(
       `  Demo shop  ${runtime.demo.shopId} (USD): courses 1, 2, 3 and bundle 4; promo code ${DEMO.promoCode}`,
-      `  Demo integration key: ${DEMO.integrationKey}`,
+      runtime.demo.integrationKey
+        ? `  Demo integration key (shown once, keep it): ${runtime.demo.integrationKey}`
+        : '  Demo integration key: printed at the first start (create more with: paybridge keys create <name> integration)',
       `  Demo customer: ${DEMO.customerEmail} / ${DEMO.customerPassword} (password grant at /oauth/token)`,
       '  Demo data is for trying things out: start with PAYBRIDGE_DEMO=0 in production.',
     );

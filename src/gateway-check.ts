@@ -59,7 +59,7 @@ function sampleRequest(kind: PaymentTransaction['kind'], id: string, amount: num
   const order: Order = {
     id: 1001, shopId: shop.id, customerId: customer.id, number: 'CHECK-1001', currency: 'USD', status: 'placed', paymentStatus: 'unpaid',
     fulfillmentStatus: 'unfulfilled', subtotal: 14998, discount: 0, tax: 0, taxOverride: null, total: 14998, promoCodeId: null, promoCode: null,
-    country: 'US', email: customer.email, metadata: {}, placedAt: now, cancelledAt: null, statusMessage: null, processorReference: null,
+    country: 'US', email: customer.email, metadata: {}, placedAt: now, cancelledAt: null, releasedAt: null, statusMessage: null, processorReference: null,
     processorData: null, createdAt: now, updatedAt: now, version: 1,
   };
   const transaction: PaymentTransaction = {

@@ -6,6 +6,8 @@ const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 const FORTY_BITS = 2 ** 40;
 /** Random bytes are drawn from the system in blocks, not per id. */
 const POOL_SIZE = 4096;
+/** Characters of a `token`: 26 × 5 = 130 random bits. */
+const TOKEN_CHARS = 26;
 
 /** `value` (a non-negative integer below 2^53) as `length` Crockford base32 digits, lower-case. */
 function base32(value: number, length: number): string {
@@ -31,14 +33,20 @@ export class RandomIds implements Ids {
 
   constructor(private readonly clock: Clock) {}
 
-  private random40(): number {
-    if (this.used + 5 > this.pool.length) {
+  /** Where the next `n` bytes of the pool start (it is replaced by fresh system bytes when it runs low). */
+  private take(n: number): number {
+    if (this.used + n > this.pool.length) {
       this.pool = randomBytes(POOL_SIZE);
       this.used = 0;
     }
-    const value = this.pool.readUIntBE(this.used, 5);
-    this.used += 5;
-    return value;
+    const at = this.used;
+    this.used += n;
+    return at;
+  }
+
+  private random40(): number {
+    const at = this.take(5); // may replace the pool: read it afterwards
+    return this.pool.readUIntBE(at, 5);
   }
 
   next(prefix: string): string {
@@ -55,6 +63,14 @@ export class RandomIds implements Ids {
       this.low = this.random40();
     }
     return `${prefix}_${base32(this.lastTime, 10)}${base32(this.high, 8)}${base32(this.low, 8)}`;
+  }
+
+  token(prefix: string): string {
+    const at = this.take(TOKEN_CHARS);
+    let out = '';
+    // 256 is a multiple of 32: the low five bits of a uniform byte are uniform, five bits per character.
+    for (let i = 0; i < TOKEN_CHARS; i++) out += CROCKFORD[this.pool[at + i]! & 31];
+    return `${prefix}_${out}`;
   }
 
   secret(bytes: number): string {

@@ -1,6 +1,7 @@
 /** API keys: created with a role, shown once, stored as a SHA-256 hash, revocable. */
 import { DomainError } from '../domain/errors.js';
 import type { ApiKey, Role } from '../ports/records.js';
+import type { Repos } from '../ports/store.js';
 import type { Deps } from './deps.js';
 
 const PREFIX_LENGTH = 12;
@@ -11,9 +12,14 @@ export interface CreatedApiKey {
   readonly secret: string;
 }
 
+/** A new key: `pb_<kind>_` and 192 random bits. */
+export function newApiKeySecret(deps: Pick<Deps, 'ids'>, kind: 'admin' | 'live' | 'demo'): string {
+  return `pb_${kind}_${deps.ids.secret(24)}`;
+}
+
 export async function createApiKey(deps: Deps, input: { name: string; role: Role }): Promise<CreatedApiKey> {
-  const secret = `pb_${input.role === 'admin' ? 'admin' : 'live'}_${deps.ids.secret(24)}`;
-  return { secret, apiKey: await storeKey(deps, secret, input.name, input.role) };
+  const secret = newApiKeySecret(deps, input.role === 'admin' ? 'admin' : 'live');
+  return { secret, apiKey: await storeKey(deps, deps.store, { id: deps.ids.next('key'), secret, name: input.name, role: input.role }) };
 }
 
 /**
@@ -26,7 +32,7 @@ export async function ensureApiKey(deps: Deps, secret: string, name: string, rol
   const existing = await deps.store.apiKeys.getByHash(hash);
   if (existing) return existing;
   try {
-    return await storeKey(deps, secret, name, role);
+    return await storeKey(deps, deps.store, { id: deps.ids.next('key'), secret, name, role });
   } catch (error) {
     // Another process starting at the same moment stored it first.
     const stored = await deps.store.apiKeys.getByHash(hash);
@@ -35,10 +41,11 @@ export async function ensureApiKey(deps: Deps, secret: string, name: string, rol
   }
 }
 
-async function storeKey(deps: Deps, secret: string, name: string, role: Role): Promise<ApiKey> {
-  return deps.store.apiKeys.insert({
-    id: deps.ids.next('key'), name, role, prefix: secret.slice(0, PREFIX_LENGTH),
-    hash: deps.hasher.hashToken(secret), revokedAt: null,
+/** Stores a key's hash and displayable prefix, in `repos` (the store, or the caller's transaction). */
+export async function storeKey(deps: Pick<Deps, 'hasher'>, repos: Pick<Repos, 'apiKeys'>, key: { id: string; secret: string; name: string; role: Role }): Promise<ApiKey> {
+  return repos.apiKeys.insert({
+    id: key.id, name: key.name, role: key.role, prefix: key.secret.slice(0, PREFIX_LENGTH),
+    hash: deps.hasher.hashToken(key.secret), revokedAt: null,
   });
 }
 

@@ -1,9 +1,11 @@
 /**
- * Demo data for a first start: a USD shop, courses 1–3 (so seed 001's `{"courses": [1, 2, 3]}` works as
- * written), a bundle, a customer who can sign in, a promo code, a sandbox gateway and a known
- * integration key. Runs once: a database that already has the demo shop is left alone.
+ * Demo data for a first start: a USD shop, courses 1–3 (so the course checkout's `{"courses": [1, 2, 3]}`
+ * works as written), a bundle, a customer who can sign in, a promo code, a sandbox gateway and an
+ * integration key. The key is random per database and shown once, at the start that created it: nothing
+ * public grants access. Runs once: a database that already has the demo shop is left alone.
  */
-import { ensureApiKey } from './api-keys.js';
+import type { Repos } from '../ports/store.js';
+import { newApiKeySecret, storeKey } from './api-keys.js';
 import type { Deps } from './deps.js';
 
 export const DEMO = {
@@ -11,27 +13,52 @@ export const DEMO = {
   customerEmail: 'learner@example.com',
   customerPassword: 'paybridge-demo',
   promoCode: 'WELCOME10',
-  /** Public by design, like a payment provider's documented test keys; PAYBRIDGE_DEMO=0 never creates it. */
-  integrationKey: 'pb_demo_integration_key_do_not_use_in_production',
 } as const;
+
+/**
+ * The demo integration key that earlier versions shipped to everybody. It is revoked wherever it still
+ * exists: a published key must not grant access to anything.
+ */
+export const LEGACY_DEMO_KEY = 'pb_demo_integration_key_do_not_use_in_production';
 
 export interface DemoSummary {
   readonly shopId: string;
   readonly created: boolean;
+  /** The demo integration key when this start created it (print it once); null otherwise. */
+  readonly integrationKey: string | null;
+}
+
+const KEY_NAME = 'Demo integration key';
+
+/** Creates the database's random demo integration key in `tx`, unless one was made before; returns it. */
+async function demoKey(deps: Deps, tx: Repos): Promise<string | null> {
+  const secret = newApiKeySecret(deps, 'demo');
+  const id = deps.ids.next('key');
+  if ((await tx.settings.putIfAbsent('demo_integration_key_id', id)) !== id) return null;
+  await storeKey(deps, tx, { id, secret, name: KEY_NAME, role: 'integration' });
+  return secret;
+}
+
+/** Revokes the published demo key if this database still has it. */
+async function revokeLegacyKey(deps: Deps): Promise<void> {
+  const legacy = await deps.store.apiKeys.getByHash(deps.hasher.hashToken(LEGACY_DEMO_KEY));
+  if (legacy && legacy.revokedAt === null) await deps.store.apiKeys.revoke(legacy.id, deps.clock.now());
 }
 
 export async function seedDemo(deps: Deps): Promise<DemoSummary> {
+  await revokeLegacyKey(deps);
   const existing = await deps.store.settings.get('demo_shop_id');
   if (existing) {
-    await ensureApiKey(deps, DEMO.integrationKey, 'Demo integration key', 'integration');
-    return { shopId: existing, created: false };
+    // A database seeded by an earlier version had only the published key: it gets a random one now.
+    const integrationKey = await deps.store.tx((tx) => demoKey(deps, tx));
+    return { shopId: existing, created: false, integrationKey };
   }
   const shopId = deps.ids.next('shop');
   const passwordHash = await deps.hasher.hashPassword(DEMO.customerPassword);
   const created = await deps.store.tx(async (tx) => {
     // Claimed first: of two processes seeding a fresh database at once, the second finds the claim
     // (PostgreSQL makes it wait for the first's commit) and seeds nothing.
-    if ((await tx.settings.putIfAbsent('demo_shop_id', shopId)) !== shopId) return false;
+    if ((await tx.settings.putIfAbsent('demo_shop_id', shopId)) !== shopId) return null;
     await tx.shops.insert({
       id: shopId, name: DEMO.shopName, currency: 'USD', remoteCheckoutUrl: null,
       successUrl: null, cancelUrl: null, autoCapture: true, clearingDays: 1, webhookSecret: deps.signer.newSecret(),
@@ -57,9 +84,8 @@ export async function seedDemo(deps: Deps): Promise<DemoSummary> {
         id: deps.ids.next('cus'), email: DEMO.customerEmail, firstName: 'Demo', lastName: 'Learner', restricted: false, passwordHash,
       });
     }
-    return true;
+    return { integrationKey: await demoKey(deps, tx) };
   });
-  await ensureApiKey(deps, DEMO.integrationKey, 'Demo integration key', 'integration');
-  if (!created) return { shopId: (await deps.store.settings.get('demo_shop_id'))!, created: false };
-  return { shopId, created: true };
+  if (!created) return { shopId: (await deps.store.settings.get('demo_shop_id'))!, created: false, integrationKey: null };
+  return { shopId, created: true, integrationKey: created.integrationKey };
 }

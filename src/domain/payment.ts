@@ -80,6 +80,20 @@ export function deriveAmounts(txs: readonly TransactionView[]): PaymentAmounts {
 }
 
 /**
+ * The money an order still holds at the processor, in minor units: the open part of its authorizations
+ * (authorized − captured − voided) plus what was captured and not refunded. Pending amounts are not
+ * counted: they are `inFlight`.
+ */
+export function heldAmount(a: PaymentAmounts): number {
+  return Math.max(0, a.authorized - a.captured - a.voided) + Math.max(0, a.captured - a.refunded);
+}
+
+/** Whether a processor call of this payment has not answered yet (any pending transaction that moves money). */
+export function inFlight(a: PaymentAmounts): boolean {
+  return a.pendingAuthorization + a.pendingCapture + a.pendingRefund + a.pendingVoid > 0;
+}
+
+/**
  * The payment status that `a` means for an order of `total` minor units, checked in this order:
  * total 0 → free; something captured and all of it refunded → refunded; part of it refunded →
  * partially_refunded; captured ≥ total → paid; some captured → partially_paid (also when the rest of

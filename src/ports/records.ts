@@ -143,6 +143,12 @@ export interface Order {
   readonly metadata: Readonly<Record<string, string>>;
   readonly placedAt: number | null;
   readonly cancelledAt: number | null;
+  /**
+   * When a cancelled order, holding no money and with no payment in flight, gave back its promo code use
+   * and redeemed seat code; null before that (an order cancelled during a payment keeps them until the
+   * payment's money is released).
+   */
+  readonly releasedAt: number | null;
   /** Why the last payment attempt failed, shown to the buyer (seed 000 `status_msg`). */
   readonly statusMessage: string | null;
   /** The processor's id for the payment made outside Paybridge (seed 000 `payment_processor_order_id`). */

@@ -237,6 +237,8 @@ export interface FulfillmentRepo {
   getSeatCode(code: string): Promise<SeatCode | undefined>;
   /** Marks an available code redeemed by this customer's order; false when it was not available. */
   redeemSeatCode(id: string, customerId: string, orderId: number): Promise<boolean>;
+  /** Revokes a redeemed code (the order that bought it was refunded or cancelled); false when it was not redeemed. */
+  revokeSeatCode(id: string, at: number): Promise<boolean>;
   /** Makes a code redeemed by `orderId` available again (that order was cancelled). */
   releaseSeatCode(redeemedOrderId: number): Promise<void>;
 }
@@ -295,8 +297,11 @@ export interface AuditRepo {
   accountsOutOfSync(): Promise<{ id: string; code: string; balance: number; postings: number }[]>;
   /** Accounts that may not go negative and did. */
   negativeAccounts(): Promise<{ id: string; code: string; balance: number }[]>;
-  /** Active enrollments and unredeemed seat codes whose order is cancelled or fully refunded. */
-  grantsOfVoidOrders(): Promise<{ orderId: number; kind: 'enrollment' | 'seat_code'; id: string }[]>;
+  /**
+   * Active enrollments and unredeemed seat codes whose order is cancelled or fully refunded, and active
+   * enrollments granted through a seat code whose buying order is (`seat_enrollment`, with that order's id).
+   */
+  grantsOfVoidOrders(): Promise<{ orderId: number; kind: 'enrollment' | 'seat_code' | 'seat_enrollment'; id: string }[]>;
   /** Events never fanned out, and deliveries still pending whose attempt was due before `dueBefore`. */
   stuckOutbox(dueBefore: number): Promise<{ undispatched: number; overdueDeliveries: number; overdueJobs: number }>;
 }

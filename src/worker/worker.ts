@@ -5,6 +5,8 @@
  * whose worker died is taken over when its lease expires. Delivery is at least once.
  */
 import type { Deps } from '../app/deps.js';
+import { RELEASE_JOB } from '../app/orders/release-holds.js';
+import { releaseCancelledOrder } from '../app/payments/release-cancelled.js';
 import { AUTO_CAPTURE_JOB, autoCapture } from '../app/payments/transactions.js';
 import type { HttpClient } from '../ports/http-client.js';
 import type { Mailer } from '../ports/mailer.js';
@@ -39,6 +41,7 @@ export class Worker {
       await this.io.mailer.send(p);
     });
     this.handlers.set(AUTO_CAPTURE_JOB, async (job) => autoCapture(this.deps, job.payload['order_id'] as number));
+    this.handlers.set(RELEASE_JOB, async (job) => releaseCancelledOrder(this.deps, job.payload['order_id'] as number));
     this.tasks = scheduledTasks(deps);
   }
 

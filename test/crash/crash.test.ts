@@ -2,8 +2,8 @@
  * Crash test: the API and the worker run as real processes under a mixed load (orders; payments through the
  * sandbox — successful, declined, asynchronous — and through two reference external gateways
  * (examples/external-gateway/server.ts, as processes that are never killed: one completes `async` tokens by
- * signed webhook, the other completes every action that way); captures, refunds, outgoing webhooks) and are
- * SIGKILLed at random moments, many times, and restarted. Afterwards a worker drains the outbox, the sandbox
+ * signed webhook, the other completes every action that way); captures, refunds, cancels racing slow payments,
+ * outgoing webhooks) and are SIGKILLed at random moments, many times, and restarted. Afterwards a worker drains the outbox, the sandbox
  * and the reference gateways' retried webhooks resolve what they can, and the janitor gives up on what no one
  * can resolve (a crash between the intent and the recorded reply of an external call: the protocol has no
  * status call). Then the invariant checker must find nothing, and everything answered 2xx must be stored.
@@ -19,11 +19,10 @@ import { resolvePendingTransactions } from '../../src/app/payments/janitor.js';
 import { loadConfig } from '../../src/config.js';
 import { openRuntime, type Runtime } from '../../src/main.js';
 import { freePort } from '../helpers/ports.js';
-import { startCli, waitFor, type Proc } from '../helpers/processes.js';
+import { printedDemoKey, startCli, waitFor, type Proc } from '../helpers/processes.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { DIALECTS, testDatabase, type TestDatabase } from '../helpers/stores.js';
 
-const KEY = 'pb_demo_integration_key_do_not_use_in_production';
 const ADMIN = 'pb_admin_crash_test_key_0123456789';
 const KILLS = Number(process.env['PAYBRIDGE_CRASH_KILLS'] ?? 8);
 const TOKENS = ['tok_sandbox_success_4242', 'tok_sandbox_success_4242', 'tok_sandbox_decline_0002', 'tok_sandbox_async_success_0077', 'tok_sandbox_async_failure_0085', 'tok_sandbox_timeout_0119'];
@@ -89,6 +88,8 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
       try { return (await request(`${base}/health`)).statusCode === 200; } catch { return false; }
     }, 30_000, 'the API to answer').catch((error: Error) => { throw new Error(`${error.message}\nAPI output:\n${api.output()}\nworker output:\n${worker.output()}`); });
     await up();
+    await waitFor(() => printedDemoKey(api.output()) !== null, 10_000, `the demo key in the start output:\n${api.output()}`);
+    const KEY = printedDemoKey(api.output())!;
 
     const call = async (method: 'GET' | 'POST', path: string, body?: object, auth = KEY) => {
       const res = await request(`${base}${path}`, {
@@ -113,7 +114,7 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     const referenceId = await external('Reference', {});
     const asyncReferenceId = await external('Reference, always asynchronous', { ASYNC: '1' });
 
-    const acknowledged = { orders: new Set<number>(), transactions: new Set<string>() };
+    const acknowledged = { orders: new Set<number>(), transactions: new Set<string>(), cancelled: new Set<number>() };
     const payable: number[] = [];
     const captured: number[] = [];
     let stop = false;
@@ -137,6 +138,16 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
               if (p.json.order.payment_status === 'authorized') captured.push(-id);
               if (p.json.order.payment_status === 'paid') captured.push(id);
             }
+          } else if (roll < 0.85) {
+            // A cancel racing a slow payment: whatever the payment takes afterwards must be given back.
+            const id = payable.splice(Math.floor(random() * payable.length), 1)[0]!;
+            const [gateway, token] = random() < 0.5 ? [gatewayId, 'tok_sandbox_async_success_0077'] : [asyncReferenceId, 'tok_async'];
+            const [p, c] = await Promise.all([
+              call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gateway, source: { type: 'card_token', token }, capture: random() < 0.5 }),
+              call('POST', `/api/v1/orders/${id}/cancel`, {}),
+            ]);
+            if (p.status === 200) { acknowledged.transactions.add(p.json.transaction.id); ok++; }
+            if (c.status === 200) { acknowledged.cancelled.add(id); ok++; }
           } else if (captured.length > 0) {
             const id = captured[Math.floor(random() * captured.length)]!;
             const path = id < 0 ? `/api/v1/orders/${-id}/capture` : `/api/v1/orders/${id}/refunds`;
@@ -192,6 +203,9 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     expect(violations, `seed ${seed}`).toEqual([]);
     for (const id of acknowledged.orders) expect(await store.orders.get(id), `order ${id} was answered 201`).toBeDefined();
     for (const id of acknowledged.transactions) expect(await store.transactions.get(id), `transaction ${id} was answered 200`).toBeDefined();
+    // Cancels raced payments; each acknowledged one stuck, and (checked above) no cancelled order holds money.
+    expect(acknowledged.cancelled.size, 'cancels that raced a payment').toBeGreaterThan(0);
+    for (const id of acknowledged.cancelled) expect((await store.orders.get(id))?.status, `order ${id} was answered cancelled`).toBe('cancelled');
     // The load did go through the reference gateways, and their webhooks completed payments.
     const txns = (await Promise.all([...acknowledged.orders].map((id) => store.transactions.listByOrder(id)))).flat();
     const viaReference = txns.filter((x) => x.gatewayId === referenceId || x.gatewayId === asyncReferenceId);

@@ -5,7 +5,6 @@
  * paid and the receipt is e-mailed. A buyer who gives up lands on the failure redirect and can try again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/app/seed-demo.js';
 import { BROWSER_ADMIN_KEY as ADMIN_KEY, browserMissing, fillCard, startBrowserStack, type BrowserStack } from '../helpers/browser.js';
 import { waitFor } from '../helpers/processes.js';
 
@@ -18,7 +17,7 @@ describe.skipIf(browserMissing())('a CHECKOUT invoice payment in a real browser'
     const customer = await stack.call('POST', '/api/v1/customers', ADMIN_KEY, { email, password: 'browser-invoice-password', first_name: 'Grace' });
     expect(customer.status).toBe(201);
     const token = (await stack.call('POST', '/oauth/token', null, { grant_type: 'password', username: email, password: 'browser-invoice-password' })).json['access_token'] as string;
-    const invoice = await stack.call('POST', '/api/v1/invoices', DEMO.integrationKey, {
+    const invoice = await stack.call('POST', '/api/v1/invoices', stack.integrationKey, {
       shop_id: shopId, customer_id: customer.json['id'], amount, number: `INV-${email.split('@')[0]}`, due_at: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     });
     expect(invoice.status, JSON.stringify(invoice.json)).toBe(201);

@@ -6,7 +6,6 @@
  * in-process worker).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/app/seed-demo.js';
 import { BROWSER_ADMIN_KEY as ADMIN_KEY, browserMissing, fillCard, startBrowserStack, type BrowserStack } from '../helpers/browser.js';
 import { waitFor } from '../helpers/processes.js';
 import { verifyWithLibrary } from '../helpers/verify-webhook.js';
@@ -21,7 +20,7 @@ describe.skipIf(browserMissing())('a seed-004 payment link paid in a real browse
     const shopId = ((await stack.call('GET', '/api/v1/shops', ADMIN_KEY)).json['data'] as { id: string }[])[0]!.id;
     const secret = (await stack.call('GET', `/api/v1/shops/${shopId}/secret`, ADMIN_KEY)).json['webhook_secret'] as string;
     const origin = new URL(stack.merchant!.url).origin;
-    const created = await stack.call('POST', '/api/v1/payment-orders', DEMO.integrationKey, {
+    const created = await stack.call('POST', '/api/v1/payment-orders', stack.integrationKey, {
       shopId, order: { orderNumber: 'WEB-1001', cost: { amount: '56.00', currency: 'USD' } },
       customer: { firstName: 'Grace', lastName: 'Hopper', email: 'grace@example.com' },
       paymentSettings: { redirectUrls: { success: `${origin}/paid`, failure: `${origin}/failed` }, webhookUrl: stack.merchant!.url },
@@ -40,7 +39,7 @@ describe.skipIf(browserMissing())('a seed-004 payment link paid in a real browse
     expect(cspErrors).toEqual([]);
     await page.context().close();
 
-    const order = await stack.call('GET', `/api/v1/payment-orders/${orderId}`, DEMO.integrationKey);
+    const order = await stack.call('GET', `/api/v1/payment-orders/${orderId}`, stack.integrationKey);
     expect(order.json).toMatchObject({ status: 'paid', payments: [{ status: 'captured', amount: '56.00', currency: 'USD', paymentType: 'card' }] });
 
     const hooks = () => stack.merchant!.received.filter((r) => r.path === '/hooks');

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { FakeClock } from '../../src/adapters/system-clock.js';
-import { DEMO } from '../../src/app/seed-demo.js';
+import { ensureApiKey } from '../../src/app/api-keys.js';
 import type { Deps } from '../../src/app/deps.js';
 import { loadConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
@@ -12,7 +12,8 @@ import { openRuntime } from '../../src/main.js';
 import { testDatabase, type Dialect } from './stores.js';
 
 export const ADMIN_KEY: string = 'pb_admin_test_key_0123456789abcdef';
-export const INTEGRATION_KEY: string = DEMO.integrationKey;
+/** An integration key every test app has (the demo key itself is random per database). */
+export const INTEGRATION_KEY: string = 'pb_integration_test_key_0123456789abcdef';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -35,6 +36,7 @@ export async function testApp(dialect: Dialect, options: { demo?: boolean; token
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
   const config = loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1' });
   const runtime = await openRuntime(config, { clock });
+  await ensureApiKey(runtime.deps, INTEGRATION_KEY, 'Test integration key', 'integration');
   const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000 });
   await app.ready();
   const shopId = runtime.demo?.shopId ?? '';

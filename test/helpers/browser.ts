@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { freePort } from './ports.js';
-import { startCli, waitFor, type Proc } from './processes.js';
+import { printedDemoKey, startCli, waitFor, type Proc } from './processes.js';
 import { startReceiver, type Receiver } from './receiver.js';
 import { startSmtp, type SmtpSink } from './smtp.js';
 
@@ -52,6 +52,8 @@ export interface BrowserStack {
   /** Receives the e-mails the server's in-process worker sends. */
   readonly smtp: SmtpSink;
   readonly browser: Browser;
+  /** The demo integration key, as the server printed it at its first start. */
+  readonly integrationKey: string;
   /** A JSON request to the server, with `Authorization: Bearer <auth>` unless auth is null. */
   call(method: string, path: string, auth: string | null, body?: object): Promise<{ status: number; json: Record<string, any> }>;
   /** Opens `url` in a fresh browser context, collecting the Content Security Policy violations it reports. */
@@ -89,10 +91,11 @@ export async function startBrowserStack(options: { merchant?: boolean } = {}): P
     });
     server = proc;
     await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 30_000, `the server on ${base}\n${proc.output()}`);
+    await waitFor(() => printedDemoKey(proc.output()) !== null, 10_000, `the demo key in the start output\n${proc.output()}`);
     const opened = await launchBrowser();
     browser = opened;
     return {
-      base, server: proc, merchant, smtp, browser: opened, close,
+      base, server: proc, merchant, smtp, browser: opened, close, integrationKey: printedDemoKey(proc.output())!,
       async call(method, path, auth, body) {
         const res = await fetch(`${base}${path}`, {
           method, headers: { ...(auth ? { authorization: `Bearer ${auth}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },

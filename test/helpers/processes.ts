@@ -37,3 +37,8 @@ export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** The demo integration key a first start printed (random per database), or null when none was printed. */
+export function printedDemoKey(output: string): string | null {
+  return /Demo integration key[^\n]*?(pb_demo_[A-Za-z0-9_-]+)/.exec(output)?.[1] ?? null;
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { checkInvariants } from '../../src/app/check/invariants.js';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/stores.js';
 
@@ -216,6 +217,51 @@ describe.each(DIALECTS)('seed 001: POST /api/v1/checkout (%s)', (dialect) => {
     expect(await t.deps.store.fulfillment.getSeatCode(code!.code)).toMatchObject({ status: 'available', redeemedBy: null });
     expect((await admin('GET', `/orders/${bulk.json().order_id}`)).json()).toMatchObject({ payment_status: 'paid', fulfillment_status: 'fulfilled' });
     expect((await checkout(member.token, { courses: [1], promo_code: code!.code })).json().total_amount).toBe(0);
+  });
+
+  it('a full refund of a bulk order revokes every seat it sold, and what redeemed seats granted; the holder\'s order says why', async () => {
+    const team = await buyer();
+    const bulk = await checkout(team.token, { courses: [2], quantity: 2 });
+    await pay(bulk.json().order_id);
+    const [used, unused] = (await admin('GET', `/orders/${bulk.json().order_id}/seat-codes`)).json().data as { code: string }[];
+    const member = await buyer();
+    const free = (await checkout(member.token, { courses: [2], promo_code: used!.code })).json();
+    expect((await admin('GET', `/enrollments?order_id=${free.order_id}`)).json().data).toMatchObject([{ status: 'active' }]);
+
+    const refund = await admin('POST', `/orders/${bulk.json().order_id}/refunds`, {});
+    expect(refund.statusCode, refund.body).toBe(200);
+    expect(refund.json().order).toMatchObject({ payment_status: 'refunded', fulfillment_status: 'revoked' });
+    expect(await t.deps.store.fulfillment.getSeatCode(unused!.code)).toMatchObject({ status: 'revoked' });
+    expect(await t.deps.store.fulfillment.getSeatCode(used!.code)).toMatchObject({ status: 'revoked', redeemedBy: member.id });
+    expect((await admin('GET', `/enrollments?order_id=${free.order_id}`)).json().data).toMatchObject([{ course_id: 2, status: 'revoked' }]);
+    const holder = (await admin('GET', `/orders/${free.order_id}`)).json();
+    expect(holder).toMatchObject({ payment_status: 'free', fulfillment_status: 'revoked' });
+    expect(holder.history.at(-1)).toMatchObject({
+      axis: 'fulfillment_status', from: 'fulfilled', to: 'revoked',
+      reason: `seat code ${used!.code} was revoked: order ${bulk.json().order_id} was refunded in full`,
+    });
+    const events = await t.deps.store.events.list({ orderId: free.order_id, type: 'fulfillment.revoked' }, { limit: 10 });
+    expect(events.items).toHaveLength(1);
+    // Neither seat can be redeemed any more.
+    const again = await checkout((await buyer()).token, { courses: [2], promo_code: unused!.code });
+    expect(again.json().errors.promo_code).toEqual(['The promo code is no longer valid.']);
+    expect((await checkInvariants(t.deps)).filter((v) => v.rule.startsWith('grant'))).toEqual([]);
+  });
+
+  it('`paybridge check` flags an active enrollment granted through a seat of a refunded order', async () => {
+    const team = await buyer();
+    const bulk = await checkout(team.token, { courses: [3], quantity: 2 });
+    await pay(bulk.json().order_id);
+    const [seat] = (await admin('GET', `/orders/${bulk.json().order_id}/seat-codes`)).json().data as { code: string }[];
+    const free = (await checkout((await buyer()).token, { courses: [3], promo_code: seat!.code })).json();
+    // Planted: the bulk order marked refunded behind Paybridge's back, the seat holder's enrollment left active.
+    await t.deps.store.tx(async (tx) => {
+      const o = (await tx.orders.getForUpdate(bulk.json().order_id))!;
+      await tx.orders.updateGuarded(o.id, o.version, { paymentStatus: 'refunded' });
+    });
+    const found = (await checkInvariants(t.deps)).filter((v) => v.rule === 'grant_through_void_seat');
+    expect(found.map((v) => v.subject)).toEqual([`order ${bulk.json().order_id}`]);
+    expect(found[0]!.detail).toContain((await admin('GET', `/enrollments?order_id=${free.order_id}`)).json().data[0].id);
   });
 
   it('two buyers racing for one seat code: exactly one gets it', async () => {

@@ -46,6 +46,29 @@ describe.each(DIALECTS)('concurrent money movements on one order (%s)', (dialect
     expect(await violations()).toEqual([]);
   });
 
+  it('concurrent full captures: one captures everything, the others are told there is nothing left (409)', async () => {
+    const o = await authorizedOrder();
+    const results = await Promise.all(Array.from({ length: 6 }, () => api(`/orders/${o.id}/capture`)));
+    expect(results.filter((r) => r.statusCode === 200)).toHaveLength(1);
+    for (const refused of results.filter((r) => r.statusCode !== 200)) {
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json().error).toMatchObject({ code: 'invalid_transition', message: `order ${o.id} has nothing left to capture` });
+    }
+    const full = await Promise.all(Array.from({ length: 3 }, () => api(`/orders/${o.id}/refunds`)));
+    expect(full.map((r) => r.statusCode).sort()).toEqual([200, 409, 409]);
+    expect(full.find((r) => r.statusCode === 409)!.json().error.message).toBe(`order ${o.id} has nothing left to refund`);
+    expect(await violations()).toEqual([]);
+  });
+
+  it('capturing or refunding an unpaid order is refused as having nothing to capture or refund (409)', async () => {
+    const o = (await api('/orders', { shop_id: t.shopId, lines: [{ product_id: 1 }] })).json();
+    for (const [path, body, word] of [['capture', undefined, 'capture'], ['capture', { amount: 100 }, 'capture'], ['refunds', undefined, 'refund'], ['refunds', { amount: 100 }, 'refund']] as const) {
+      const res = await api(`/orders/${o.id}/${path}`, body);
+      expect(res.statusCode, `${path} ${JSON.stringify(body)}`).toBe(409);
+      expect(res.json().error).toMatchObject({ code: 'invalid_transition', message: `order ${o.id} has nothing to ${word}` });
+    }
+  });
+
   it('refunds racing on one capture never refund more than was captured', async () => {
     const o = await authorizedOrder();
     await api(`/orders/${o.id}/capture`);

@@ -1,7 +1,12 @@
-/** Ids sort in the order they were made (the outbox and the history are read in id order). */
+/**
+ * Ids sort in the order they were made (the outbox and the history are read in id order); tokens, the ids
+ * that grant access by being known, follow no order and are never near one another.
+ */
 import { describe, expect, it } from 'vitest';
 import { RandomIds } from '../../src/adapters/random-ids.js';
 import { FakeClock } from '../../src/adapters/system-clock.js';
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
 
 describe('RandomIds', () => {
   it('makes ids that are strictly increasing, within one millisecond and across them', () => {
@@ -34,5 +39,18 @@ describe('RandomIds', () => {
       randomParts.add(ids.next('x').slice(12));
     }
     expect(randomParts.size).toBe(2000);
+  });
+
+  it('makes tokens of 130 random bits that follow no order, even 1,000 in one millisecond, and are never a small step apart', () => {
+    const ids = new RandomIds(new FakeClock(Date.UTC(2026, 10, 21, 12)));
+    const made = Array.from({ length: 1000 }, () => ids.token('cs'));
+    for (const t of made) expect(t).toMatch(/^cs_[0-9a-hjkmnp-tv-z]{26}$/);
+    expect([...made].sort()).not.toEqual(made);
+    const values = made.map((t) => [...t.slice(3)].reduce((n, d) => n * 32n + BigInt(CROCKFORD.indexOf(d)), 0n)).sort((a, b) => (a < b ? -1 : 1));
+    const gaps = values.slice(1).map((v, i) => v - values[i]!);
+    // 1,000 uniform 130-bit values: the smallest gap is about 2^110; a counter would give 1.
+    expect(gaps.every((g) => g > 2n ** 64n)).toBe(true);
+    // Every position takes many values: no part of a token is fixed or derived from the time.
+    for (let i = 3; i < 29; i++) expect(new Set(made.map((t) => t[i])).size).toBeGreaterThan(25);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { canTransition } from '../../domain/state-machine.js';
 import { FULFILLMENT_STATUS_NEXT, ORDER_STATUS_NEXT, PAYMENT_STATUS_NEXT } from '../../domain/order.js';
-import { deriveAmounts } from '../../domain/payment.js';
+import { deriveAmounts, heldAmount, inFlight } from '../../domain/payment.js';
 import type { Order } from '../../ports/records.js';
 import type { Deps } from '../deps.js';
 
@@ -26,6 +26,13 @@ async function checkOrder(deps: Deps, order: Order, out: Violation[]): Promise<v
   if (a.captured > a.authorized) out.push({ rule: 'captured_exceeds_authorized', subject, detail: `captured ${a.captured} > authorized ${a.authorized}` });
   if (a.refunded > a.captured) out.push({ rule: 'refunded_exceeds_captured', subject, detail: `refunded ${a.refunded} > captured ${a.captured}` });
   if (a.captured > order.total) out.push({ rule: 'captured_exceeds_total', subject, detail: `captured ${a.captured} > total ${order.total}` });
+
+  if (order.status === 'cancelled') {
+    // DESIGN rule 16: a cancelled order ends holding nothing, and only then gives its codes back.
+    const held = heldAmount(a);
+    if (held > 0) out.push({ rule: 'cancelled_holds_money', subject, detail: `cancelled but holds ${held} (authorized ${a.authorized}, captured ${a.captured}, voided ${a.voided}, refunded ${a.refunded})` });
+    else if (!inFlight(a) && order.releasedAt === null) out.push({ rule: 'cancelled_codes_not_released', subject, detail: 'cancelled, holds nothing, but its promo and seat codes were not given back' });
+  }
 
   const paid = order.paymentStatus === 'paid' || order.paymentStatus === 'free' || order.paymentStatus === 'partially_refunded';
   if (paid && order.status !== 'cancelled' && lines.length > 0 && order.fulfillmentStatus !== 'fulfilled') {
@@ -64,7 +71,11 @@ export async function checkInvariants(deps: Deps): Promise<Violation[]> {
   for (const id of await store.audit.unbalancedTransfers()) out.push({ rule: 'transfer_unbalanced', subject: `transfer ${id}`, detail: 'postings do not sum to zero' });
   for (const a of await store.audit.accountsOutOfSync()) out.push({ rule: 'balance_out_of_sync', subject: a.code, detail: `balance ${a.balance}, postings ${a.postings}` });
   for (const a of await store.audit.negativeAccounts()) out.push({ rule: 'account_below_zero', subject: a.code, detail: `balance ${a.balance}` });
-  for (const g of await store.audit.grantsOfVoidOrders()) out.push({ rule: 'grant_of_void_order', subject: `order ${g.orderId}`, detail: `${g.kind} ${g.id} still active` });
+  for (const g of await store.audit.grantsOfVoidOrders()) {
+    out.push(g.kind === 'seat_enrollment'
+      ? { rule: 'grant_through_void_seat', subject: `order ${g.orderId}`, detail: `enrollment ${g.id}, granted through one of its seat codes, still active` }
+      : { rule: 'grant_of_void_order', subject: `order ${g.orderId}`, detail: `${g.kind} ${g.id} still active` });
+  }
   const stuck = await store.audit.stuckOutbox(deps.clock.now());
   if (stuck.undispatched > 0) out.push({ rule: 'event_not_dispatched', subject: 'outbox', detail: `${stuck.undispatched} events never fanned out` });
   if (stuck.overdueDeliveries > 0) out.push({ rule: 'delivery_overdue', subject: 'outbox', detail: `${stuck.overdueDeliveries} webhook deliveries due and not attempted` });

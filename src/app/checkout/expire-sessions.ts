@@ -1,7 +1,7 @@
 /**
  * Closes hosted checkout sessions whose time is up (a scheduled task). An expired session whose order
  * never took money is the end of that order: it is cancelled with an `order.expired` event and its promo
- * code use is given back, as `cancelOrder` does. An order with a payment in flight is left to that
+ * code use is given back, as by any cancellation. An order with a payment in flight is left to that
  * payment (the janitor or the processor's webhook settles it); an order paid meanwhile (its session was
  * never closed because the buyer did not come back) gets its session closed as `complete`.
  */
@@ -9,9 +9,7 @@ import { deriveAmounts } from '../../domain/payment.js';
 import type { CheckoutSession } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
-import { emit } from '../events.js';
-import { moveOrder } from '../orders/move-order.js';
-import { orderJson } from '../representations.js';
+import { cancelLoaded } from '../orders/cancel-order.js';
 
 const ACTOR = 'system:session-expiry';
 
@@ -30,10 +28,7 @@ async function expireOne(deps: Deps, tx: Repos, session: CheckoutSession): Promi
   await tx.checkoutSessions.close(session.id, 'expired');
   if (!order || order.status === 'cancelled' || order.paymentStatus !== 'unpaid') return true;
   const reason = `checkout session ${session.id} expired`;
-  const cancelled = await moveOrder(deps, tx, order, [{ axis: 'status', to: 'cancelled' }], { actor: ACTOR, reason }, { cancelledAt: deps.clock.now() });
-  if (order.promoCodeId) await tx.promoCodes.release(order.promoCodeId);
-  await tx.fulfillment.releaseSeatCode(order.id);
-  await emit(deps, tx, { type: 'order.expired', shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled), reason, session_id: session.id } });
+  await cancelLoaded(deps, tx, order, await tx.transactions.listByOrder(order.id), { actor: ACTOR, reason }, { type: 'order.expired', data: { session_id: session.id } });
   return true;
 }
 

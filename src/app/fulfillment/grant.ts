@@ -14,12 +14,22 @@ export interface Granted {
 
 const SEAT_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
 
-/** A seat code like `SEAT-7KQ2-XM4P-9HTA`: 60 random bits, unambiguous letters. */
+const SEAT_GROUPS = 7;
+
+/**
+ * A seat code like `SEAT-7KQ2-XM4P-9HTA-…` (seven groups of four): it grants a course to whoever knows it,
+ * so it carries 140 random bits (DESIGN rule 14), in 32 letters and digits that cannot be misread.
+ */
 export function seatCode(deps: Pick<Deps, 'ids'>): string {
-  const bytes = Buffer.from(deps.ids.secret(12), 'base64url');
-  let code = '';
-  for (let i = 0; i < 12; i++) code += SEAT_ALPHABET[bytes[i]! % SEAT_ALPHABET.length];
-  return `SEAT-${code.slice(0, 4)}-${code.slice(4, 8)}-${code.slice(8, 12)}`;
+  const bytes = Buffer.from(deps.ids.secret(SEAT_GROUPS * 4), 'base64url');
+  const groups: string[] = [];
+  for (let g = 0; g < SEAT_GROUPS; g++) {
+    let group = '';
+    // 32 symbols: the low five bits of a uniform byte pick one uniformly.
+    for (let i = 0; i < 4; i++) group += SEAT_ALPHABET[bytes[g * 4 + i]! & 31];
+    groups.push(group);
+  }
+  return `SEAT-${groups.join('-')}`;
 }
 
 export async function grantOrder(deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order, lines: readonly OrderLine[]): Promise<Granted> {

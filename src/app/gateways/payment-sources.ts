@@ -27,7 +27,7 @@ function walletContext(customer: Customer, gateway: Gateway, currency: string, n
   return {
     id: 0, shopId: gateway.shopId, customerId: customer.id, number: null, currency, status: 'draft', paymentStatus: 'unpaid',
     fulfillmentStatus: 'unfulfilled', subtotal: 0, discount: 0, tax: 0, taxOverride: null, total: 0, promoCodeId: null, promoCode: null,
-    country: null, email: customer.email, metadata: {}, placedAt: null, cancelledAt: null, statusMessage: null, processorReference: null,
+    country: null, email: customer.email, metadata: {}, placedAt: null, cancelledAt: null, releasedAt: null, statusMessage: null, processorReference: null,
     processorData: null, createdAt: now, updatedAt: now, version: 0,
   };
 }

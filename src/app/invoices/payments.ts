@@ -57,12 +57,11 @@ async function openCheckout(deps: Deps, tx: Repos, invoice: Invoice, paymentId: 
     metadata: { invoice_id: invoice.id, [INVOICE_PAYMENT_KEY]: paymentId },
   });
   // The redirect URLs name the session, so its id is drawn before the session is written.
-  const sessionId = deps.ids.next('cs');
-  const ids = { next: (prefix: string) => (prefix === 'cs' ? sessionId : deps.ids.next(prefix)), secret: (n: number) => deps.ids.secret(n) };
+  const sessionId = deps.ids.token('cs');
   const query = new URLSearchParams({ 'cko-payment-session-id': sessionId, 'cko-session-id': sessionId, 'cko-payment-id': paymentId });
   const base = `${deps.publicUrl}${CHECKOUT_RETURN_PATH}`;
-  const session = await openCheckoutSession({ clock: deps.clock, ids }, tx, order, {
-    successUrl: `${base}/success?${query}`, cancelUrl: `${base}/failure?${query}`,
+  const session = await openCheckoutSession(deps, tx, order, {
+    id: sessionId, successUrl: `${base}/success?${query}`, cancelUrl: `${base}/failure?${query}`,
   });
   return { orderId: order.id, sessionId: session.id };
 }

@@ -19,9 +19,8 @@ import type { Deps } from '../deps.js';
 import { enqueueEmail } from '../emails/enqueue.js';
 import { invoiceReceipt } from '../emails/templates.js';
 import { emit } from '../events.js';
-import { moveOrder } from '../orders/move-order.js';
+import { cancelLoaded } from '../orders/cancel-order.js';
 import { merchantAccount } from '../payments/ledger-postings.js';
-import { orderJson } from '../representations.js';
 import { found } from '../validate.js';
 import { invoiceJson, invoicePaymentJson } from './json.js';
 
@@ -125,10 +124,10 @@ export async function cancelPayment(deps: Deps, tx: Repos, payment: InvoicePayme
 export async function cancelCheckoutOrder(deps: Deps, tx: Repos, orderId: number, reason: string, actor: string): Promise<void> {
   const order = await tx.orders.getForUpdate(orderId);
   if (!order || order.status === 'cancelled' || order.paymentStatus !== 'unpaid') return;
-  const amounts = deriveAmounts(await tx.transactions.listByOrder(orderId));
+  const txns = await tx.transactions.listByOrder(orderId);
+  const amounts = deriveAmounts(txns);
   if (amounts.pendingAuthorization > 0 || amounts.pendingCapture > 0) return;
-  const cancelled = await moveOrder(deps, tx, order, [{ axis: 'status', to: 'cancelled' }], { actor, reason }, { cancelledAt: deps.clock.now() });
-  await emit(deps, tx, { type: 'order.cancelled', shopId: order.shopId, orderId, data: { order: orderJson(cancelled), reason } });
+  await cancelLoaded(deps, tx, order, txns, { actor, reason }, { type: 'order.cancelled' });
 }
 
 /**

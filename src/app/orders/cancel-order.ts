@@ -1,15 +1,20 @@
 /**
- * Cancels an order that has taken no money; its promo code use and any seat code it redeemed are given
- * back, and what a free order already granted is revoked.
+ * Cancelling an order. The API cancels an order that has taken no money (one whose payment is still in
+ * flight included: if that payment then succeeds, its money is released, see `release-holds.ts`); a free
+ * order's grants are taken back. Every way an order gets cancelled (the API, an expired checkout session or
+ * payment link, a cancelled invoice payment) goes through `cancelLoaded`.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { Order } from '../../ports/records.js';
+import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Repos } from '../../ports/store.js';
 import { actorOf, type Deps, type Principal } from '../deps.js';
-import { emit } from '../events.js';
+import { emitAll, type NewEvent } from '../events.js';
+import { revokeGrants } from '../fulfillment/revoke.js';
 import { orderJson } from '../representations.js';
 import { found } from '../validate.js';
 import { moveOrder } from './move-order.js';
 import { visibleOrder } from './read-orders.js';
+import { releaseOrSchedule } from './release-holds.js';
 
 const NO_MONEY_TAKEN = new Set(['unpaid', 'free', 'voided']);
 
@@ -21,19 +26,36 @@ export async function cancelOrder(deps: Deps, principal: Principal, id: number, 
     if (!NO_MONEY_TAKEN.has(order.paymentStatus)) {
       throw new DomainError('invalid_transition', `order ${id} has payment status ${order.paymentStatus}; refund or void it before cancelling`);
     }
-    // A free order was fulfilled when placed: cancelling it takes back exactly what it granted.
-    const granted = order.fulfillmentStatus === 'fulfilled' || order.fulfillmentStatus === 'in_progress';
-    const cancelled = await moveOrder(deps, tx, order,
-      [{ axis: 'status', to: 'cancelled' }, ...(granted ? [{ axis: 'fulfillment_status' as const, to: 'revoked' as const }] : [])],
-      { actor: actorOf(principal), reason }, { cancelledAt: deps.clock.now() });
-    if (order.promoCodeId) await tx.promoCodes.release(order.promoCodeId);
-    await tx.fulfillment.releaseSeatCode(order.id);
-    await tx.fulfillment.releaseSeatCode(order.id);
-    await emit(deps, tx, { type: 'order.cancelled', shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled), reason } });
-    if (granted) {
-      await tx.fulfillment.revokeOrder(order.id, deps.clock.now());
-      await emit(deps, tx, { type: 'fulfillment.revoked', shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled) } });
-    }
-    return cancelled;
+    return cancelLoaded(deps, tx, order, await tx.transactions.listByOrder(id), { actor: actorOf(principal), reason }, { type: 'order.cancelled' });
   });
+}
+
+export interface CancelEvent {
+  readonly type: 'order.cancelled' | 'order.expired';
+  /** Added to the event's data beside `order` and `reason`. */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Cancels `order`, which the caller holds locked with all of its `txns`, in the caller's transaction: the
+ * status moves (with a history row naming `by.actor`), a free order's grants are revoked, the promo code
+ * and seat code are given back once the order holds no money (at once when nothing is in flight), and the
+ * event is emitted. The caller decided that the order may be cancelled.
+ */
+export async function cancelLoaded(
+  deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order, txns: readonly PaymentTransaction[],
+  by: { actor: string; reason: string | null }, event: CancelEvent,
+): Promise<Order> {
+  const granted = order.fulfillmentStatus === 'fulfilled' || order.fulfillmentStatus === 'in_progress';
+  const released = await releaseOrSchedule(deps, tx, { ...order, status: 'cancelled' }, txns, 'cancel');
+  const cancelled = await moveOrder(deps, tx, order,
+    [{ axis: 'status', to: 'cancelled' }, ...(granted ? [{ axis: 'fulfillment_status' as const, to: 'revoked' as const }] : [])],
+    by, { cancelledAt: deps.clock.now(), ...released });
+  const events: NewEvent[] = [{ type: event.type, shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled), reason: by.reason, ...event.data } }];
+  if (granted) {
+    const others = await revokeGrants(deps, tx, order, by.actor, 'was cancelled');
+    events.push({ type: 'fulfillment.revoked', shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled) } }, ...others);
+  }
+  await emitAll(deps, tx, events);
+  return cancelled;
 }

@@ -34,7 +34,7 @@ export async function createAmountOrder(deps: Pick<Deps, 'ids' | 'clock'>, tx: R
     status: 'pending', paymentStatus: 'unpaid', fulfillmentStatus: 'unfulfilled',
     subtotal: input.amount, discount: 0, tax: 0, taxOverride: null, total: input.amount,
     promoCodeId: null, promoCode: null, country: null, email: input.email ?? null, metadata: input.metadata ?? {},
-    placedAt: null, cancelledAt: null, statusMessage: null, processorReference: null, processorData: null,
+    placedAt: null, cancelledAt: null, releasedAt: null, statusMessage: null, processorReference: null, processorData: null,
   }, []);
   await emit(deps, tx, { type: 'order.created', shopId: shop.id, orderId: order.id, data: { order: orderJson(order) } });
   return order;

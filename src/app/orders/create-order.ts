@@ -106,7 +106,7 @@ export async function insertPricedOrder(
     status: 'pending', paymentStatus: totals.total === 0 ? 'free' : 'unpaid', fulfillmentStatus: 'unfulfilled',
     subtotal: totals.subtotal, discount: totals.discount, tax: totals.tax, taxOverride: null, total: totals.total,
     promoCodeId: fields.promoCodeId, promoCode: fields.promoCode, country: fields.country,
-    email: fields.email ?? null, metadata: fields.metadata ?? {}, placedAt: null, cancelledAt: null,
+    email: fields.email ?? null, metadata: fields.metadata ?? {}, placedAt: null, cancelledAt: null, releasedAt: null,
     statusMessage: null, processorReference: null, processorData: null,
   }, totals.lines.map((l) => ({
     productId: l.productId, sku: l.sku, title: l.title, quantity: l.quantity, unitAmount: l.unitAmount,

@@ -8,10 +8,12 @@ import { deriveAmounts, derivePaymentStatus, nextPaymentStatus } from '../../dom
 import type { Customer, Order, PaymentTransaction, Shop } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
-import { emitAll, type EventType } from '../events.js';
+import { emitAll, type EventType, type NewEvent } from '../events.js';
 import { grantOrder, needsFulfillment } from '../fulfillment/grant.js';
+import { revokeGrants } from '../fulfillment/revoke.js';
 import { settleInvoicePaymentForOrder } from '../invoices/settle.js';
 import { moveOrder, type Move } from '../orders/move-order.js';
+import { releaseOrSchedule } from '../orders/release-holds.js';
 import { orderJson, transactionJson } from '../representations.js';
 import { postSettlement } from './ledger-postings.js';
 import { orderMails } from './order-mails.js';
@@ -60,6 +62,8 @@ export async function settleLoaded(deps: Deps, tx: Repos, loaded: LoadedOrder, a
   }
   const failed = txn?.status === 'failed' ? txn.errorMessage ?? 'the payment failed' : undefined;
   const patch: Partial<Order> = {
+    // A cancelled order gives back what it holds (DESIGN rule 16), and then its promo and seat codes.
+    ...(order.status === 'cancelled' ? await releaseOrSchedule(deps, tx, order, txns, txn?.id ?? 'settle') : {}),
     ...(order.placedAt === null && committed ? { placedAt: deps.clock.now() } : {}),
     ...(failed !== undefined && txn?.kind === 'authorization' ? { statusMessage: failed } : {}),
     ...(txn?.status === 'succeeded' && txn.kind === 'authorization' ? { statusMessage: null } : {}),
@@ -83,8 +87,9 @@ export async function settleLoaded(deps: Deps, tx: Repos, loaded: LoadedOrder, a
   } else if (paid && moved.fulfillmentStatus === 'not_required' && order.fulfillmentStatus === 'unfulfilled') {
     await orderMails(deps, tx, moved, lines, loaded, { confirmation: true, seatCodes: [] });
   }
+  let othersRevoked: NewEvent[] = [];
   if (revokedNow) {
-    await tx.fulfillment.revokeOrder(orderId, deps.clock.now());
+    othersRevoked = await revokeGrants(deps, tx, moved, actor, 'was refunded in full');
     events.push('fulfillment.revoked');
   }
   if (txn?.kind === 'refund' && txn.status === 'succeeded') {
@@ -92,7 +97,7 @@ export async function settleLoaded(deps: Deps, tx: Repos, loaded: LoadedOrder, a
   }
   if (events.length > 0) {
     const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };
-    await emitAll(deps, tx, events.map((type) => ({ type, shopId: order.shopId, orderId, data })));
+    await emitAll(deps, tx, [...events.map((type) => ({ type, shopId: order.shopId, orderId, data })), ...othersRevoked]);
   }
   return moved;
 }

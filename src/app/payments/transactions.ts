@@ -48,9 +48,14 @@ export async function startTransaction(deps: Deps, input: StartInput): Promise<P
 
 /** Step 1 in the caller's transaction, for an order it holds locked, with all of the order's transactions. */
 async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly PaymentTransaction[], input: StartInput): Promise<PaymentTransaction> {
-  if (order.status === 'cancelled' && input.kind !== 'refund') throw new DomainError('invalid_transition', `order ${order.id} is cancelled`);
+  // A cancelled order takes no new money, but gives back what it still holds (DESIGN rule 16).
+  if (order.status === 'cancelled' && (input.kind === 'authorization' || input.kind === 'capture')) {
+    throw new DomainError('invalid_transition', `order ${order.id} is cancelled`);
+  }
   const amounts = deriveAmounts(txns);
   const parent = parentFor(input.kind, txns);
+  const nothingLeft = () => new DomainError('invalid_transition', `order ${order.id} has nothing left to ${input.kind === 'capture' ? 'capture' : 'refund'}`);
+  if (input.kind !== 'authorization' && !parent) throw new DomainError('invalid_transition', `order ${order.id} has nothing to ${input.kind}`);
   let amount: number;
   switch (input.kind) {
     case 'authorization': {
@@ -63,10 +68,12 @@ async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly P
     }
     case 'capture':
       amount = input.amount ?? amounts.authorized - amounts.captured - amounts.pendingCapture - amounts.voided - amounts.pendingVoid;
+      if (input.amount === undefined && amount <= 0) throw nothingLeft(); // "all that is left" of nothing, e.g. a concurrent capture took it
       unwrap(checkCapture(amounts, amount));
       break;
     case 'refund':
       amount = input.amount ?? amounts.captured - amounts.refunded - amounts.pendingRefund;
+      if (input.amount === undefined && amount <= 0) throw nothingLeft();
       unwrap(checkRefund(amounts, amount));
       break;
     case 'void':
@@ -75,7 +82,6 @@ async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly P
     default:
       throw new DomainError('invalid_transition', `${input.kind} transactions are not started this way`);
   }
-  if ((input.kind !== 'authorization') && !parent) throw new DomainError('invalid_transition', `order ${order.id} has nothing to ${input.kind}`);
   const gatewayId = input.kind === 'authorization' ? input.gatewayId ?? null : parent!.gatewayId;
   if (input.kind === 'authorization' && gatewayId) found(await tx.gateways.get(gatewayId), 'gateway', gatewayId);
   const id = deps.ids.next('txn');
@@ -219,7 +225,7 @@ export async function completeTransaction(
       } as const;
       await tx.transactions.complete(txn.id, patch, now);
       changed = { ...txn, ...patch, updatedAt: now };
-      if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true && !options.capturesInline) {
+      if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true && !options.capturesInline && order.status !== 'cancelled') {
         // Captured by the worker when nobody captured it inline (an asynchronous authorization).
         await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: now });
       }

@@ -6,9 +6,7 @@
  */
 import { deriveAmounts } from '../../domain/payment.js';
 import type { Deps } from '../deps.js';
-import { emit } from '../events.js';
-import { moveOrder } from '../orders/move-order.js';
-import { orderJson } from '../representations.js';
+import { cancelLoaded } from '../orders/cancel-order.js';
 import { runTimers, TIMER, type TimerOutcome } from './timers.js';
 
 const ACTOR = 'system:seed004-expiry';
@@ -25,15 +23,11 @@ async function expireIfUnpaid(deps: Deps, orderId: number, now: number): Promise
       if (session?.status === 'open') await tx.checkoutSessions.close(session.id, 'complete');
       return { done: true, changed: false };
     }
-    const amounts = deriveAmounts(await tx.transactions.listByOrder(orderId));
+    const txns = await tx.transactions.listByOrder(orderId);
+    const amounts = deriveAmounts(txns);
     if (amounts.pendingAuthorization > 0 || amounts.pendingCapture > 0) return { done: false, at: now + RECHECK_MS };
-    const cancelled = await moveOrder(deps, tx, order, [{ axis: 'status', to: 'cancelled' }], { actor: ACTOR, reason: 'expired' }, { cancelledAt: now });
-    if (order.promoCodeId) await tx.promoCodes.release(order.promoCodeId);
     if (session?.status === 'open') await tx.checkoutSessions.close(session.id, 'expired');
-    await emit(deps, tx, {
-      type: 'order.expired', shopId: order.shopId, orderId,
-      data: { order: orderJson(cancelled), reason: 'expired', session_id: session?.id ?? null },
-    });
+    await cancelLoaded(deps, tx, order, txns, { actor: ACTOR, reason: 'expired' }, { type: 'order.expired', data: { session_id: session?.id ?? null } });
     return { done: true, changed: true };
   });
 }

@@ -29,7 +29,10 @@ export function auditRepo(db: Db): AuditRepo {
         .select(['e.id', 'e.order_id']).where('e.status', '=', 'active').where(voided).execute();
       const seats = await db.selectFrom('seat_codes as s').innerJoin('orders as o', 'o.id', 's.order_id')
         .select(['s.id', 's.order_id']).where('s.status', '=', 'available').where(voided).execute();
+      const viaSeats = await db.selectFrom('enrollments as e').innerJoin('seat_codes as s', 's.redeemed_order_id', 'e.order_id')
+        .innerJoin('orders as o', 'o.id', 's.order_id').select(['e.id', 's.order_id']).where('e.status', '=', 'active').where(voided).execute();
       return [
+        ...viaSeats.map((r: Row) => ({ orderId: Number(r['order_id']), kind: 'seat_enrollment' as const, id: r['id'] as string })),
         ...enrollments.map((r: Row) => ({ orderId: Number(r['order_id']), kind: 'enrollment' as const, id: r['id'] as string })),
         ...seats.map((r: Row) => ({ orderId: Number(r['order_id']), kind: 'seat_code' as const, id: r['id'] as string })),
       ];

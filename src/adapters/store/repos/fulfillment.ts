@@ -82,6 +82,11 @@ export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
         .where('id', '=', id).where('status', '=', 'available').executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
+    async revokeSeatCode(id, at) {
+      const r = await db.updateTable('seat_codes').set({ status: 'revoked', updated_at: at }).where('id', '=', id)
+        .where('status', '=', 'redeemed').executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
     async releaseSeatCode(redeemedOrderId) {
       await db.updateTable('seat_codes').set({ status: 'available', redeemed_by: null, redeemed_order_id: null, updated_at: now() })
         .where('redeemed_order_id', '=', redeemedOrderId).where('status', '=', 'redeemed').execute();

@@ -8,7 +8,7 @@ const ORDER: Columns<Order> = {
   status: ['status'], paymentStatus: ['payment_status'], fulfillmentStatus: ['fulfillment_status'],
   subtotal: ['subtotal'], discount: ['discount'], tax: ['tax'], taxOverride: ['tax_override'], total: ['total'],
   promoCodeId: ['promo_code_id'], promoCode: ['promo_code'], country: ['country'], email: ['email'],
-  metadata: ['metadata', 'json'], placedAt: ['placed_at'], cancelledAt: ['cancelled_at'], statusMessage: ['status_message'],
+  metadata: ['metadata', 'json'], placedAt: ['placed_at'], cancelledAt: ['cancelled_at'], releasedAt: ['released_at'], statusMessage: ['status_message'],
   processorReference: ['processor_reference'], processorData: ['processor_data'],
   createdAt: ['created_at'], updatedAt: ['updated_at'], version: ['version'],
 };
@@ -60,7 +60,7 @@ export function orderRepo(db: Db, now: () => number, dialect: 'sqlite' | 'postgr
     async countWithPromo(promoCodeId, customerId) {
       const row = await db.selectFrom('orders').select((eb) => eb.fn.countAll().as('n'))
         .where('promo_code_id', '=', promoCodeId).where('customer_id', '=', customerId)
-        .where('status', '!=', 'cancelled').executeTakeFirstOrThrow();
+        .where('released_at', 'is', null).executeTakeFirstOrThrow();
       return Number(row.n);
     },
     async history(orderId) {

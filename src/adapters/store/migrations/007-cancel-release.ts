@@ -1,0 +1,16 @@
+/**
+ * Cancellation never strands money: a cancelled order gives back its promo code use and its redeemed seat
+ * code only once it holds no money and has no payment in flight. `orders.released_at` records that moment
+ * (null while an order is not cancelled, or is cancelled but may still hold money). Orders cancelled before
+ * this migration took no money, so they count as released when they were cancelled.
+ */
+import { sql, type Kysely } from 'kysely';
+
+export function cancelRelease(_dialect: 'sqlite' | 'postgres') {
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('orders').addColumn('released_at', 'bigint').execute();
+      await sql`update orders set released_at = cancelled_at where status = 'cancelled'`.execute(db);
+    },
+  };
+}
