@@ -15,7 +15,7 @@ export class JwtSigner implements TokenSigner {
 
   async sign(claims: AccessClaims, ttlSeconds: number): Promise<string> {
     const now = Math.floor(this.clock.now() / 1000);
-    return new SignJWT({ role: claims.role })
+    return new SignJWT({ role: claims.role, ...(claims.session ? { sid: claims.session } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setSubject(claims.subject)
@@ -31,7 +31,8 @@ export class JwtSigner implements TokenSigner {
       });
       const role = payload['role'];
       if (typeof role !== 'string' || !ROLES.has(role) || typeof payload.sub !== 'string') return null;
-      return { role: role as AccessClaims['role'], subject: payload.sub };
+      const sid = payload['sid'];
+      return { role: role as AccessClaims['role'], subject: payload.sub, ...(typeof sid === 'string' ? { session: sid } : {}) };
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
       throw error;

@@ -32,8 +32,12 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const claims = await deps.tokens.verify(credential.token);
     if (!claims) return null;
     if (claims.role === 'customer') {
-      const customer = await deps.store.customers.get(claims.subject);
-      return customer ? { role: 'customer', customerId: customer.id } : null;
+      const [customer, revoked] = await Promise.all([
+        deps.store.customers.get(claims.subject),
+        claims.session ? deps.store.refreshTokens.familyRevoked(claims.session) : false,
+      ]);
+      // A revoked sign-in (a replayed refresh token, a password change elsewhere) ends its access tokens too.
+      return customer && !revoked ? { role: 'customer', customerId: customer.id, session: claims.session ?? null } : null;
     }
     const key = await deps.store.apiKeys.get(claims.subject);
     return key && key.revokedAt === null ? { role: key.role, apiKeyId: key.id } : null;

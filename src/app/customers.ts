@@ -37,9 +37,35 @@ export async function createCustomer(deps: Deps, input: CustomerInput & { email:
   });
 }
 
-export async function updateCustomer(deps: Deps, id: string, input: CustomerInput): Promise<Customer> {
-  found(await deps.store.customers.get(id), 'customer', id);
-  return found(await deps.store.customers.update(id, await checked(deps, input, id)), 'customer', id);
+/** Who changes a customer: the platform (an API key), or the customer itself, from one of its sign-ins. */
+export type CustomerEditor =
+  | { readonly self: false }
+  | { readonly self: true; readonly session: string | null; readonly currentPassword: string | undefined };
+
+/**
+ * Updates a customer. A customer changing its own password or e-mail proves it knows the current password
+ * (a stolen access token must not be enough to take the account over); an account without a password is
+ * the platform's to change. A new password ends every other sign-in of the customer: all its refresh
+ * tokens except those of the sign-in making the change (all of them when the platform changes it).
+ */
+export async function updateCustomer(deps: Deps, id: string, input: CustomerInput, by: CustomerEditor = { self: false }): Promise<Customer> {
+  const customer = found(await deps.store.customers.get(id), 'customer', id);
+  const changesCredentials = input.password !== undefined || (input.email !== undefined && input.email.toLowerCase() !== customer.email.toLowerCase());
+  if (by.self && changesCredentials) {
+    if (customer.passwordHash === null) {
+      throw new DomainError('forbidden', 'this account has no password: its e-mail and password are managed by the platform');
+    }
+    if (by.currentPassword === undefined) throw invalid('/current_password', 'is required to change the e-mail or the password');
+    if (!(await deps.hasher.verifyPassword(by.currentPassword, customer.passwordHash))) {
+      throw new DomainError('forbidden', 'the current password is wrong', [{ field: '/current_password', message: 'is wrong' }]);
+    }
+  }
+  const values = await checked(deps, input, id);
+  return deps.store.tx(async (tx) => {
+    const updated = found(await tx.customers.update(id, values), 'customer', id);
+    if (input.password !== undefined) await tx.refreshTokens.revokeCustomer(id, by.self ? by.session : null, deps.clock.now());
+    return updated;
+  });
 }
 
 export async function getCustomer(deps: Deps, id: string): Promise<Customer> {

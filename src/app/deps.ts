@@ -20,7 +20,12 @@ export interface Deps {
 /** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */
 export type Principal =
   | { readonly role: 'admin' | 'integration'; readonly apiKeyId: string }
-  | { readonly role: 'customer'; readonly customerId: string };
+  | {
+    readonly role: 'customer';
+    readonly customerId: string;
+    /** The sign-in (refresh-token family) the caller's access token belongs to, if any. */
+    readonly session: string | null;
+  };
 
 /** The `actor` written into state histories. */
 export function actorOf(principal: Principal): string {

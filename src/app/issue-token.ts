@@ -83,7 +83,7 @@ async function customerTokens(deps: Deps, customerId: string, family: string): P
     id: deps.ids.next('rt'), customerId, hash: deps.hasher.hashToken(refresh), family,
     expiresAt: now + REFRESH_TOKEN_TTL_MS, createdAt: now,
   });
-  const accessToken = await deps.tokens.sign({ role: 'customer', subject: customerId }, ACCESS_TOKEN_TTL_SECONDS);
+  const accessToken = await deps.tokens.sign({ role: 'customer', subject: customerId, session: family }, ACCESS_TOKEN_TTL_SECONDS);
   return {
     access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS,
     refresh_token: refresh, scope: 'customer',

@@ -16,6 +16,11 @@ export interface AccessClaims {
   readonly role: 'admin' | 'integration' | 'customer';
   /** Customer id or API key id. */
   readonly subject: string;
+  /**
+   * A customer's sign-in (its refresh-token family) the token belongs to: revoking the sign-in also ends
+   * its access tokens. Absent for tokens that belong to no sign-in.
+   */
+  readonly session?: string | undefined;
 }
 
 /** Signs and verifies short-lived access tokens (JWT, HS256). */

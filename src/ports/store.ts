@@ -83,6 +83,10 @@ export interface RefreshTokenRepo {
   /** Marks an unused, unrevoked token used; false when it was already used or revoked (a replay). */
   markUsed(id: string, at: number): Promise<boolean>;
   revokeFamily(family: string, at: number): Promise<void>;
+  /** Revokes every sign-in of the customer except the family `keep` (null: all of them). */
+  revokeCustomer(customerId: string, keep: string | null, at: number): Promise<void>;
+  /** Whether any token of the family was revoked (a revoked sign-in stays revoked). */
+  familyRevoked(family: string): Promise<boolean>;
 }
 
 export interface OrderRepo {

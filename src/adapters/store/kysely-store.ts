@@ -24,7 +24,7 @@ import { invoices } from './migrations/005-invoices.js';
 import { inboundWebhookRepo, internalAccountRepo, invoicePaymentRepo, invoiceRepo } from './repos/invoices.js';
 import { externalGateways } from './migrations/004-external-gateways.js';
 import { orderCallbacks } from './migrations/006-order-callbacks.js';
-import { cancelRelease } from './migrations/007-cancel-release.js';
+import { securityReview } from './migrations/007-security.js';
 import { externalGatewayRepo, paymentMethodRepo } from './repos/gateways-external.js';
 import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
@@ -37,7 +37,7 @@ type Dialect = 'sqlite' | 'postgres';
 function migrations(dialect: Dialect): Record<string, Migration> {
   return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect), '004-external-gateways': externalGateways(dialect),
     '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect),
-    '007-cancel-release': cancelRelease(dialect) };
+    '007-security': securityReview(dialect) };
 }
 
 interface RepoContext {

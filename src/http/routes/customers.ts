@@ -1,7 +1,8 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
-import { createCustomer, getCustomer, updateCustomer } from '../../app/customers.js';
+import rateLimit from '@fastify/rate-limit';
+import { createCustomer, getCustomer, updateCustomer, type CustomerEditor } from '../../app/customers.js';
 import type { Deps } from '../../app/deps.js';
 import type { Customer } from '../../ports/records.js';
 import { DomainError } from '../../domain/errors.js';
@@ -31,10 +32,22 @@ const CreateCustomer = Type.Object({
   email: Email, first_name: Type.Optional(Name), last_name: Type.Optional(Name), password: Type.Optional(Password),
   restricted: Type.Optional(Type.Boolean({ description: 'A restricted customer may not buy' })),
 }, { additionalProperties: false });
-const UpdateCustomer = Type.Partial(CreateCustomer, { additionalProperties: false });
+const UpdateCustomer = Type.Object({
+  email: Type.Optional(Email), first_name: Type.Optional(Name), last_name: Type.Optional(Name), password: Type.Optional(Password),
+  restricted: Type.Optional(Type.Boolean({ description: 'A restricted customer may not buy (not for the customer itself)' })),
+  current_password: Type.Optional(Type.String({ maxLength: 200, description: 'Required when a customer changes its own e-mail or password' })),
+}, { additionalProperties: false });
+/** Guessing a current password through PATCH is as slow as through the token endpoint: per customer, per minute. */
+const SELF_UPDATE_LIMIT = { max: 10, timeWindow: 60_000 };
 const CustomerQuery = listQuery({ email: Type.Optional(Type.String({ maxLength: 254 })) });
 
 export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+  // Only customers are limited (by customer, after authentication): a platform syncing its users is not.
+  await fastify.register(rateLimit, {
+    global: false, hook: 'preHandler',
+    keyGenerator: (req) => (req.principal?.role === 'customer' ? `customer:${req.principal.customerId}` : req.ip),
+    allowList: (req) => req.principal?.role !== 'customer',
+  });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Customers'];
   const input = (b: { email?: string; first_name?: string | null; last_name?: string | null; password?: string; restricted?: boolean }) =>
@@ -70,13 +83,16 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
     return customerView(await getCustomer(deps, me.role === 'customer' ? me.customerId : ''));
   });
 
+  const editor = (principal: ReturnType<typeof caller>, body: { current_password?: string }): CustomerEditor =>
+    principal.role === 'customer' ? { self: true, session: principal.session, currentPassword: body.current_password } : { self: false };
+
   app.patch('/customers/me', {
-    config: { roles: ['customer'] },
+    config: { roles: ['customer'], rateLimit: SELF_UPDATE_LIMIT },
     schema: { tags, summary: 'Update the signed-in customer (not its restriction)', body: UpdateCustomer, response: responses(200, CustomerSchema) },
   }, async (req) => {
     const me = caller(req);
     if (req.body.restricted !== undefined) throw new DomainError('forbidden', 'a customer may not change its own restriction');
-    return customerView(await updateCustomer(deps, me.role === 'customer' ? me.customerId : '', input(req.body)));
+    return customerView(await updateCustomer(deps, me.role === 'customer' ? me.customerId : '', input(req.body), editor(me, req.body)));
   });
 
   app.get('/customers/:id', {
@@ -85,7 +101,7 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
   }, async (req) => customerView(await getCustomer(deps, visibleId(caller(req), req.params.id))));
 
   app.patch('/customers/:id', {
-    config: { roles: ['admin', 'integration', 'customer'] },
+    config: { roles: ['admin', 'integration', 'customer'], rateLimit: SELF_UPDATE_LIMIT },
     schema: { tags, summary: 'Update a customer (a customer may not change its own restriction)', params: StringId, body: UpdateCustomer, response: responses(200, CustomerSchema) },
   }, async (req) => {
     const principal = caller(req);
@@ -93,6 +109,6 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
     if (principal.role === 'customer' && req.body.restricted !== undefined) {
       throw new DomainError('forbidden', 'a customer may not change its own restriction');
     }
-    return customerView(await updateCustomer(deps, id, input(req.body)));
+    return customerView(await updateCustomer(deps, id, input(req.body), editor(principal, req.body)));
   });
 }

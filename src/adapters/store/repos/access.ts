@@ -48,6 +48,16 @@ export function refreshTokenRepo(db: Db): RefreshTokenRepo {
       await db.updateTable('refresh_tokens').set({ revoked_at: at }).where('family', '=', family)
         .where('revoked_at', 'is', null).execute();
     },
+    async revokeCustomer(customerId, keep, at) {
+      let q = db.updateTable('refresh_tokens').set({ revoked_at: at }).where('customer_id', '=', customerId).where('revoked_at', 'is', null);
+      if (keep !== null) q = q.where('family', '!=', keep);
+      await q.execute();
+    },
+    async familyRevoked(family) {
+      const [row] = await cachedRows(db, 'refresh_tokens.familyRevoked', [family],
+        () => db.selectFrom('refresh_tokens').select('id').where('family', '=', slot(0)).where('revoked_at', 'is not', null).limit(1));
+      return row !== undefined;
+    },
   };
 }
 
