@@ -13,8 +13,11 @@ export const ROOT = fileURLToPath(new URL('../', import.meta.url));
 
 /** The admin key the bench's servers are started with (PAYBRIDGE_ADMIN_KEY). */
 export const ADMIN_KEY = 'pb_bench_admin_key_local_only_0123456789';
-/** Created by the demo seed (PAYBRIDGE_DEMO=1). */
-export const INTEGRATION_KEY = 'pb_demo_integration_key_do_not_use_in_production';
+/**
+ * An integration key of the server under test, created through the admin API once it answers (demo keys
+ * are random per database and printed only at the first start). A live binding: set by `startPaybridge`.
+ */
+export let INTEGRATION_KEY = '';
 
 export interface Proc {
   readonly pid: number;
@@ -110,11 +113,18 @@ export async function startPaybridge(options: ServerOptions): Promise<Proc> {
   const p = start([...prof, '--import', tsx, ...probe, join(ROOT, 'src', 'cli.ts'), 'serve'], {
     ...(options.sqlProfile ? { BENCH_SQL_PROFILE: options.sqlProfile } : {}),
     PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn', PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, DATABASE_URL: options.databaseUrl,
+    PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', // the bench's receivers and merchant listen on 127.0.0.1
     HOST: '127.0.0.1', PUBLIC_URL: `http://127.0.0.1:${port}`, NODE_ENV: 'production',
   }, port, options.cwd);
   const stop = stopper(p.child);
   try {
     await waitHealthy(p.url, p.child, p.output, 120_000);
+    const key = await fetch(`${p.url}/api/v1/api-keys`, {
+      method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'bench', role: 'integration' }),
+    });
+    if (key.status !== 201) throw new Error(`could not create the bench's integration key: ${key.status} ${await key.text()}`);
+    INTEGRATION_KEY = ((await key.json()) as { key: string }).key;
   } catch (error) {
     await stop();
     throw error;

@@ -52,7 +52,7 @@ const concurrency = concurrencyAt >= 0 ? Number(args[concurrencyAt + 1] ?? 16) :
 const ADMIN_KEY = 'pb_admin_trace_key_0123456789abcdef';
 const dir = mkdtempSync(join(tmpdir(), 'pb-trace-'));
 const config = loadConfig({
-  DATABASE_URL: `sqlite:${join(dir, 'trace.db')}`, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn',
+  DATABASE_URL: `sqlite:${join(dir, 'trace.db')}`, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn', PAYBRIDGE_ALLOW_PRIVATE_URLS: '1',
 });
 const runtime = await openRuntime(config);
 const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: 1_000_000 });

@@ -27,6 +27,7 @@ function banner(config: Config, runtime: Runtime): string {
     `  Health     ${config.publicUrl}/health    Metrics ${config.publicUrl}/metrics`,
     `  Tokens     POST ${config.publicUrl}/oauth/token`,
   ];
+  if (config.allowPrivateUrls) lines.push('  Outbound   PAYBRIDGE_ALLOW_PRIVATE_URLS=1: webhooks and gateways may call private addresses (development only)');
   if (runtime.newAdminKey) lines.push('', `  Admin key (shown once, keep it): ${runtime.newAdminKey}`);
   else if (config.adminKey) lines.push('', '  Admin key: the value of PAYBRIDGE_ADMIN_KEY');
   else lines.push('', '  Admin key: printed at the first start (set PAYBRIDGE_ADMIN_KEY to choose one)');

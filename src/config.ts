@@ -8,6 +8,8 @@ export interface Config {
   readonly adminKey: string | null;
   readonly demo: boolean;
   readonly logLevel: string;
+  /** PAYBRIDGE_ALLOW_PRIVATE_URLS=1: outbound calls may reach loopback and private addresses (development, tests). */
+  readonly allowPrivateUrls: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -24,5 +26,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminKey: env['PAYBRIDGE_ADMIN_KEY'] || null,
     demo: env['PAYBRIDGE_DEMO'] !== '0',
     logLevel: env['LOG_LEVEL'] || 'info',
+    allowPrivateUrls: env['PAYBRIDGE_ALLOW_PRIVATE_URLS'] === '1',
   };
 }

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { FileMailer, SmtpMailer } from './adapters/mail/nodemailer-mailer.js';
+import { PublicOutboundPolicy } from './adapters/public-addresses.js';
 import { UndiciHttpClient } from './adapters/undici-http-client.js';
 import { NodeHasher } from './adapters/node-crypto.js';
 import { JwtSigner } from './adapters/jwt-signer.js';
@@ -52,7 +53,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const hasher = new NodeHasher();
   const sandbox = new SandboxGateway(clock);
   const manual = new ManualGateway();
-  const gatewayHttp = new UndiciHttpClient();
+  const gatewayHttp = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });
   const gateways = new StoreGatewayResolver(store, {
     sandbox: () => sandbox, manual: () => manual,
     external: (g) => {
@@ -62,7 +63,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   const deps: Deps = {
     store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner(), gateways,
-    publicUrl: config.publicUrl,
+    publicUrl: config.publicUrl, outbound: new PublicOutboundPolicy(config.allowPrivateUrls),
   };
 
   let newAdminKey: string | null = null;
@@ -93,7 +94,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Fas
 export const MAIL_DIR = join('data', 'mail');
 
 export function createWorker(config: Config, runtime: Runtime, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
-  const http = new UndiciHttpClient();
+  const http = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });
   const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : new FileMailer(MAIL_DIR);
   const worker = new Worker(runtime.deps, { http, mailer }, {
     id: `${hostname()}:${process.pid}:${runtime.deps.ids.secret(4)}`, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),

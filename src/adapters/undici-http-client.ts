@@ -1,13 +1,37 @@
+import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import type { HttpClient, HttpRequest, HttpResponse } from '../ports/http-client.js';
+import { isPublicAddress, publicLookup, type Resolve } from './public-addresses.js';
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 
-/** undici with a keep-alive pool; redirects are never followed; the body is read up to a limit. */
+export interface OutboundOptions {
+  /** Allow loopback and private targets (PAYBRIDGE_ALLOW_PRIVATE_URLS=1: development and tests). */
+  readonly allowPrivate: boolean;
+  /** How names are resolved (tests); the system resolver by default. */
+  readonly resolve?: Resolve | undefined;
+}
+
+/**
+ * The one outbound HTTP client: undici with a keep-alive pool; redirects are never followed; the body is read
+ * up to a limit; unless private targets are allowed, every new connection goes to a public address only.
+ */
 export class UndiciHttpClient implements HttpClient {
-  private readonly agent = new Agent({ keepAliveTimeout: 10_000, connections: 64 });
+  private readonly agent: Agent;
+
+  constructor(private readonly options: OutboundOptions) {
+    this.agent = new Agent({
+      keepAliveTimeout: 10_000, connections: 64,
+      ...(options.allowPrivate ? {} : { connect: { lookup: publicLookup(options.resolve) } }),
+    });
+  }
 
   async post(req: HttpRequest): Promise<HttpResponse> {
+    if (!this.options.allowPrivate) {
+      // A literal address is never looked up, so it is checked here.
+      const host = new URL(req.url).hostname.replace(/^\[|\]$/g, '');
+      if (isIP(host) && !isPublicAddress(host)) throw new Error(`refused to connect: ${host} is not a public address`);
+    }
     const signal = AbortSignal.timeout(req.timeoutMs);
     const res = await request(req.url, {
       method: 'POST', headers: req.headers, body: req.body, signal, dispatcher: this.agent,

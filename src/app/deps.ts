@@ -1,6 +1,7 @@
 /** What every use case may use: the ports, nothing else. Built once in main.ts. */
 import type { Clock } from '../ports/clock.js';
 import type { Hasher, TokenSigner, WebhookSigner } from '../ports/crypto.js';
+import type { OutboundPolicy } from '../ports/http-client.js';
 import type { Ids } from '../ports/ids.js';
 import type { GatewayResolver } from '../ports/payment-gateway.js';
 import type { Store } from '../ports/store.js';
@@ -15,6 +16,8 @@ export interface Deps {
   readonly gateways: GatewayResolver;
   /** Base URL for links in responses and e-mails (PUBLIC_URL). */
   readonly publicUrl: string;
+  /** Where outbound calls may go: checked when a webhook, callback or gateway URL is saved. */
+  readonly outbound: OutboundPolicy;
 }
 
 /** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */

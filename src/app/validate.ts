@@ -1,6 +1,7 @@
 /** Semantic checks shared by use cases (the HTTP schemas already checked types and shapes). */
 import { isCurrency } from '../domain/currencies.js';
 import { DomainError } from '../domain/errors.js';
+import type { Deps } from './deps.js';
 
 export function invalid(field: string, message: string): DomainError {
   return new DomainError('validation_failed', `${field.replace(/^\//, '').replaceAll('/', '.')} ${message}`, [{ field, message }]);
@@ -22,6 +23,18 @@ export function url(value: string | null | undefined, field: string): string | n
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') throw invalid(field, 'must be an http or https URL');
   return parsed.toString();
+}
+
+/**
+ * An http(s) URL Paybridge will call (a webhook endpoint, a callback, a gateway): it must reach a public
+ * address unless private targets are allowed (DESIGN rule 15). 422 naming `field` otherwise.
+ */
+export async function outboundUrl(deps: Pick<Deps, 'outbound'>, value: string | null | undefined, field: string): Promise<string | null | undefined> {
+  const checked = url(value, field);
+  if (checked === null || checked === undefined) return checked;
+  const refusal = await deps.outbound.refusal(checked);
+  if (refusal !== null) throw invalid(field, refusal);
+  return checked;
 }
 
 export function country(value: string | null | undefined, field = '/country'): string | null | undefined {

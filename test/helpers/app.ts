@@ -31,10 +31,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string } = {}): Promise<TestApp> {
+export async function testApp(
+  dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string; allowPrivateUrls?: boolean } = {},
+): Promise<TestApp> {
   const db = await testDatabase(dialect, options.sqliteFile);
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
-  const config = loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1' });
+  // The tests' merchants and receivers listen on 127.0.0.1: private targets are allowed unless a test says not.
+  const config = loadConfig({
+    DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1',
+    PAYBRIDGE_ALLOW_PRIVATE_URLS: options.allowPrivateUrls === false ? '0' : '1',
+  });
   const runtime = await openRuntime(config, { clock });
   await ensureApiKey(runtime.deps, INTEGRATION_KEY, 'Test integration key', 'integration');
   const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000 });

@@ -14,7 +14,7 @@ export interface Proc {
 
 export function startCli(args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });

@@ -14,7 +14,7 @@ import type { Dialect } from './stores.js';
  */
 export async function openSeed004Suite(dialect: Dialect, mailer: Mailer) {
   const t = await testApp(dialect);
-  const http = new UndiciHttpClient();
+  const http = new UndiciHttpClient({ allowPrivate: true });
   const worker = new Worker(t.deps, { http, mailer }, { id: 'w', random: () => 0.5 });
   const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object | null, auth = INTEGRATION_KEY) =>
     t.request({ method, url: `/api/v1${url}`, auth, ...(payload !== undefined ? { payload: payload as object } : {}) });

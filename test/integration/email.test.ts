@@ -22,7 +22,7 @@ const ORDER: OrderMailData = {
 describe.each(DIALECTS)('e-mail outbox (%s)', (dialect) => {
   let t: TestApp;
   let smtp: SmtpSink;
-  const http = new UndiciHttpClient();
+  const http = new UndiciHttpClient({ allowPrivate: true });
 
   beforeAll(async () => { t = await testApp(dialect); smtp = await startSmtp(); });
   afterAll(async () => { await smtp.close(); await http.close(); await t.close(); });

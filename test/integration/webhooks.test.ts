@@ -16,7 +16,7 @@ describe.each(DIALECTS)('outgoing webhooks (%s)', (dialect) => {
 
   beforeAll(async () => {
     t = await testApp(dialect);
-    http = new UndiciHttpClient();
+    http = new UndiciHttpClient({ allowPrivate: true });
     worker = new Worker(t.deps, { http, mailer: { send: async () => {} } }, { id: 'w1', random: () => 0.5, endpointFailureLimit: 5 });
   });
   afterAll(async () => { await http.close(); await t.close(); });

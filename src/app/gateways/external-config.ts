@@ -5,7 +5,7 @@
 import { DomainError } from '../../domain/errors.js';
 import type { ExternalGatewayConfig, Gateway, GatewayCircuit } from '../../ports/records.js';
 import type { Deps } from '../deps.js';
-import { found, invalid, url } from '../validate.js';
+import { found, invalid, outboundUrl } from '../validate.js';
 
 export const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: 60_000 } as const;
 
@@ -58,10 +58,12 @@ function limits(s: ExternalSettings): void {
   }
 }
 
-function urls(s: ExternalSettings) {
+/** The merchant's endpoints: http(s) URLs of public addresses (DESIGN rule 15). */
+async function urls(deps: Deps, s: ExternalSettings) {
   return {
-    authorizeUrl: url(s.authorizeUrl, '/authorize_url'), captureUrl: url(s.captureUrl, '/capture_url'), voidUrl: url(s.voidUrl, '/void_url'),
-    refundUrl: url(s.refundUrl, '/refund_url'), tokenUrl: url(s.tokenUrl, '/token_url'),
+    authorizeUrl: await outboundUrl(deps, s.authorizeUrl, '/authorize_url'), captureUrl: await outboundUrl(deps, s.captureUrl, '/capture_url'),
+    voidUrl: await outboundUrl(deps, s.voidUrl, '/void_url'), refundUrl: await outboundUrl(deps, s.refundUrl, '/refund_url'),
+    tokenUrl: await outboundUrl(deps, s.tokenUrl, '/token_url'),
   };
 }
 
@@ -77,7 +79,7 @@ export async function createExternalGateway(deps: Deps, shopId: string, s: Exter
   found(await deps.store.shops.get(shopId), 'shop', shopId);
   limits(s);
   const id = deps.ids.next('gw');
-  const u = urls(s);
+  const u = await urls(deps, s);
   const config: ExternalGatewayConfig = {
     authorizeUrl: u.authorizeUrl!, captureUrl: u.captureUrl ?? null, voidUrl: u.voidUrl ?? null, refundUrl: u.refundUrl ?? null, tokenUrl: u.tokenUrl ?? null,
     sharedSecret: deps.ids.secret(32), webhookEndpointUrl: `${deps.publicUrl}/webhooks/external/${id}`,
@@ -96,7 +98,7 @@ export async function updateExternalGateway(deps: Deps, id: string, s: ExternalS
   const current = await externalGatewayDetails(deps, id);
   limits(s);
   if (s.authorizeUrl === null) throw invalid('/authorize_url', 'may not be null');
-  const u = urls(s);
+  const u = await urls(deps, s);
   const next: ExternalGatewayConfig = {
     ...current.config,
     ...Object.fromEntries(Object.entries(u).filter(([, v]) => v !== undefined)),

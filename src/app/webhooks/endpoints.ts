@@ -3,7 +3,7 @@ import { DomainError } from '../../domain/errors.js';
 import type { WebhookEndpoint } from '../../ports/records.js';
 import type { Deps } from '../deps.js';
 import { EVENT_TYPES, emit } from '../events.js';
-import { defined, found, invalid, url } from '../validate.js';
+import { defined, found, invalid, outboundUrl } from '../validate.js';
 
 export interface EndpointInput {
   readonly url?: string | undefined;
@@ -29,7 +29,7 @@ function eventTypes(list: readonly string[] | undefined): string[] | undefined {
 export async function createEndpoint(deps: Deps, input: EndpointInput & { url: string }): Promise<WebhookEndpoint> {
   if (input.shopId) found(await deps.store.shops.get(input.shopId), 'shop', input.shopId);
   return deps.store.webhooks.insertEndpoint({
-    id: deps.ids.next('we'), shopId: input.shopId ?? null, url: url(input.url, '/url')!, secret: deps.signer.newSecret(),
+    id: deps.ids.next('we'), shopId: input.shopId ?? null, url: (await outboundUrl(deps, input.url, '/url'))!, secret: deps.signer.newSecret(),
     eventTypes: eventTypes(input.eventTypes) ?? ['*'], description: input.description ?? null,
     enabled: input.enabled ?? true, disabledReason: null, consecutiveFailures: 0,
   });
@@ -39,7 +39,7 @@ export async function updateEndpoint(deps: Deps, id: string, input: EndpointInpu
   found(await deps.store.webhooks.getEndpoint(id), 'webhook endpoint', id);
   const reenable = input.enabled === true ? { disabledReason: null, consecutiveFailures: 0 } : {};
   return found(await deps.store.webhooks.updateEndpoint(id, defined({
-    url: url(input.url, '/url') ?? undefined, eventTypes: eventTypes(input.eventTypes), description: input.description,
+    url: (await outboundUrl(deps, input.url, '/url')) ?? undefined, eventTypes: eventTypes(input.eventTypes), description: input.description,
     enabled: input.enabled, ...reenable,
   })), 'webhook endpoint', id);
 }
