@@ -32,6 +32,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { accountRoutes } from './routes/accounts.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { invoicePaymentRoutes } from './dialects/invoice-payments.js';
+import { limitJsonDepth } from './json-body.js';
 import { ErrorBody } from './schemas.js';
 
 export interface AppOptions {
@@ -69,8 +70,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   });
-  // JSON only at the root; routes that take forms register their own parsers.
+  // JSON only at the root, never nested absurdly deep; routes that take forms register their own parsers.
   app.removeContentTypeParser('text/plain');
+  limitJsonDepth(app);
   const ajv = validators();
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? ajv.body : ajv.text).compile(schema));
   app.addSchema(ErrorBody);

@@ -18,6 +18,7 @@ import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { handleInvoiceWebhook, webhookSecretFor, type InvoiceWebhook, type WebhookSource } from '../../app/invoices/webhooks.js';
 import { DomainError, unwrap } from '../../domain/errors.js';
+import { nestedTooDeep, tooDeep } from '../json-body.js';
 import { parseMajor } from '../../domain/money.js';
 import { responses } from '../schemas.js';
 import { PaymentResponse, paymentView } from './invoice-payment-view.js';
@@ -67,8 +68,13 @@ export async function invoicePaymentWebhookRoutes(fastify: FastifyInstance, { de
   fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     raw.set(req, body as Buffer);
+    const text = (body as Buffer).toString('utf8');
+    if (nestedTooDeep(text)) {
+      done(tooDeep(), undefined);
+      return;
+    }
     try {
-      done(null, JSON.parse((body as Buffer).toString('utf8')));
+      done(null, JSON.parse(text));
     } catch {
       done(new DomainError('malformed_request', 'the body is not valid JSON'), undefined);
     }

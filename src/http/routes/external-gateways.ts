@@ -17,6 +17,7 @@ import { createPaymentMethod, listPaymentMethods } from '../../app/gateways/paym
 import { listCustomerPaymentSources, saveCustomerPaymentSource } from '../../app/gateways/payment-sources.js';
 import { DomainError } from '../../domain/errors.js';
 import type { InboundWebhook, PaymentMethod, PaymentSourceRecord } from '../../ports/records.js';
+import { nestedTooDeep, tooDeep } from '../json-body.js';
 import { caller } from '../plugins/auth.js';
 import { iso, isoOrNull } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
@@ -211,6 +212,7 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
       validatorCompiler: (route) => (route.httpPart === 'body' ? () => true : hooks.validatorCompiler!(route)),
     }, async (req) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (nestedTooDeep(raw.toString('utf8'))) throw tooDeep();
       const header = req.headers[SIGNATURE_HEADER];
       const outcome = await receiveExternalWebhook(deps, req.params.gatewayId, raw,
         (secret) => verifyExternalSignature(raw, typeof header === 'string' ? header : undefined, secret));
