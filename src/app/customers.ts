@@ -2,7 +2,7 @@
 import { DomainError } from '../domain/errors.js';
 import type { Customer } from '../ports/records.js';
 import type { Deps } from './deps.js';
-import { defined, found, invalid } from './validate.js';
+import { defined, emailAddress, found, invalid } from './validate.js';
 
 export interface CustomerInput {
   readonly email?: string | undefined;
@@ -12,11 +12,9 @@ export interface CustomerInput {
   readonly restricted?: boolean | undefined;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 async function checked(deps: Deps, input: CustomerInput, selfId?: string) {
   if (input.email !== undefined) {
-    if (!EMAIL.test(input.email)) throw invalid('/email', 'is not an e-mail address');
+    emailAddress(input.email, '/email');
     const other = await deps.store.customers.getByEmail(input.email);
     if (other && other.id !== selfId) {
       throw new DomainError('already_exists', 'a customer with this e-mail already exists', [{ field: '/email', message: 'is already used' }]);

@@ -37,6 +37,20 @@ export async function outboundUrl(deps: Pick<Deps, 'outbound'>, value: string | 
   return checked;
 }
 
+/** RFC 5322 dot-atom local part (no quoting), then a domain of letter/digit/hyphen labels with a dotted name. */
+const MAILBOX = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?=.{1,253}$)([\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+[\p{L}]{2,63}$/u;
+
+/**
+ * Exactly one e-mail address, bare (`ada@example.com`): never a list (`a@x, b@y`), a display name
+ * (`"Ada" <ada@example.com>`) or anything else a mailer would read as more recipients. 422 naming `field`.
+ */
+export function emailAddress(value: string | null | undefined, field: string): string | null | undefined {
+  if (value === null || value === undefined) return value;
+  const at = value.lastIndexOf('@');
+  if (value.length > 254 || at > 64 || !MAILBOX.test(value)) throw invalid(field, 'must be one e-mail address, like ada@example.com');
+  return value;
+}
+
 export function country(value: string | null | undefined, field = '/country'): string | null | undefined {
   if (value === null || value === undefined) return value;
   if (!/^[A-Za-z]{2}$/.test(value)) throw invalid(field, 'must be an ISO 3166-1 alpha-2 country code');

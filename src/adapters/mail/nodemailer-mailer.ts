@@ -5,9 +5,16 @@ import type { MailMessage, Mailer } from '../../ports/mailer.js';
 
 export const DEFAULT_FROM = 'Paybridge <no-reply@paybridge.invalid>';
 
+/** The bare address of a `Name <address>` sender, for the SMTP envelope. */
+function envelopeSender(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from;
+}
+
 function envelope(message: MailMessage, from: string) {
+  // The last line of defence: one bare address, never a list or a display name nodemailer would split.
+  if (/[\s,;<>"()]/.test(message.to) || message.to.split('@').length !== 2) throw new Error('refused: the recipient is not exactly one e-mail address');
   return {
-    from, to: message.to, subject: message.subject, text: message.text, html: message.html,
+    from, to: message.to, envelope: { from: envelopeSender(from), to: [message.to] }, subject: message.subject, text: message.text, html: message.html,
     messageId: message.messageId,
   };
 }

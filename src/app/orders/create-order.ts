@@ -10,7 +10,7 @@ import type { Deps } from '../deps.js';
 import { settleOrder } from '../payments/settle-order.js';
 import { emit } from '../events.js';
 import { orderJson } from '../representations.js';
-import { country as checkCountry, found, invalid } from '../validate.js';
+import { country as checkCountry, emailAddress, found, invalid } from '../validate.js';
 
 export interface CreateOrderInput {
   readonly shopId: string;
@@ -118,6 +118,7 @@ export async function insertPricedOrder(
 
 export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<Order> {
   const country = checkCountry(input.country) ?? null;
+  emailAddress(input.email, '/email');
   return deps.store.tx(async (tx) => {
     const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
     if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);

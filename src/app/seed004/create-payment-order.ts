@@ -9,7 +9,7 @@ import type { CheckoutSession, Order } from '../../ports/records.js';
 import { openCheckoutSession } from '../checkout/sessions.js';
 import type { Deps } from '../deps.js';
 import { createAmountOrder } from '../orders/create-amount-order.js';
-import { currency as checkCurrency, invalid, outboundUrl, url } from '../validate.js';
+import { currency as checkCurrency, emailAddress, invalid, outboundUrl, url } from '../validate.js';
 import { bindCallbackEndpoint } from './callbacks.js';
 import { captureWindowMs, compactMetadata, KEY, payWindowMs } from './order-settings.js';
 import { chooseMethod } from './payment-options.js';
@@ -50,6 +50,7 @@ export async function createPaymentOrder(deps: Deps, input: PaymentOrderInput): 
   const successUrl = url(input.successUrl, '/paymentSettings/redirectUrls/success')!;
   const failureUrl = url(input.failureUrl, '/paymentSettings/redirectUrls/failure')!;
   const webhookUrl = (await outboundUrl(deps, input.webhookUrl, '/paymentSettings/webhookUrl')) ?? null;
+  emailAddress(input.customer?.email, '/customer/email');
   const twoStage = input.autoCapture === false;
   const method = await chooseMethod(deps, shop, { id: input.paymentMethod, currency, twoStage });
   const c = input.customer ?? {};
