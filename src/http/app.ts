@@ -43,7 +43,12 @@ export interface AppOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** Requests per minute per client on the token endpoint. */
   readonly tokenRateLimit?: number;
+  /** The whole request (headers and body) must arrive within this many ms, or the connection is closed (408). */
+  readonly requestTimeoutMs?: number;
 }
+
+/** A client trickling its request a byte at a time holds a connection for no longer than this. */
+export const REQUEST_TIMEOUT_MS = 30_000;
 
 export const BODY_LIMIT = 256 * 1024;
 
@@ -65,6 +70,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     logger: options.logger === undefined || options.logger === false ? false
       : { ...(options.logger === true ? {} : options.logger), redact: { paths: REDACT, censor: '[redacted]' } },
     bodyLimit: BODY_LIMIT,
+    // Slow clients: headers within 10 s, the whole request within 30 s; Node checks once a second.
+    requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+    http: {
+      headersTimeout: Math.min(10_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+      connectionsCheckingInterval: Math.min(1_000, options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS),
+    },
     genReqId: () => deps.ids.next('req'),
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true } },
@@ -78,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addSchema(ErrorBody);
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    if (request.routeOptions.config?.secret) reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
     return payload;
   });
 

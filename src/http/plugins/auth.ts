@@ -17,6 +17,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Who may call the route; absent means public. */
     roles?: readonly CallerRole[];
+    /** The response carries a secret (a key, a signing secret, a token): never stored by caches. */
+    secret?: boolean;
   }
 }
 

@@ -30,7 +30,7 @@ export async function apiKeyRoutes(fastify: FastifyInstance, { deps }: { deps: D
   const config = { roles: ['admin'] as const };
 
   app.post('/api-keys', {
-    config,
+    config: { ...config, secret: true },
     schema: {
       tags, summary: 'Create an API key (the key is shown once)',
       body: Type.Object({ name: ShortText, role: Role }, { additionalProperties: false }), response: responses(201, ApiKeySchema),

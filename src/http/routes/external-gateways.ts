@@ -115,7 +115,7 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
   const base = '/api/v1/external-gateways';
 
   app.post(base, {
-    config: admin,
+    config: { ...admin, secret: true },
     schema: { tags, summary: 'Create an external gateway (seed 002); the response shows the shared secret', body: CreateBody, response: responses(201, ExternalGatewaySchema) },
   }, async (req, reply) => {
     reply.status(201);
@@ -139,7 +139,7 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
     config: admin, schema: { tags, summary: 'Close the circuit breaker and clear its failure count', params: StringId, response: responses(200, ExternalGatewaySchema) },
   }, async (req) => gatewayView(await resetExternalCircuit(deps, req.params.id)));
   app.get(`${base}/:id/secret`, {
-    config: admin, schema: { tags, summary: 'The shared secret that signs requests and webhooks', params: StringId, response: responses(200, ExternalGatewaySchema) },
+    config: { ...admin, secret: true }, schema: { tags, summary: 'The shared secret that signs requests and webhooks', params: StringId, response: responses(200, ExternalGatewaySchema) },
   }, async (req) => gatewayView(await externalGatewayDetails(deps, req.params.id), true));
   app.get(`${base}/:id/webhooks`, {
     config: admin, schema: { tags, summary: 'Webhooks the merchant sent to this gateway, as received', params: StringId, querystring: listQuery({}), response: responses(200, listOf(InboundSchema)) },

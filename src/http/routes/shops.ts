@@ -52,7 +52,7 @@ export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Dep
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Shops'];
   app.post('/shops', {
-    config: { roles: ['admin'] },
+    config: { roles: ['admin'], secret: true },
     schema: { tags, summary: 'Create a shop', body: CreateShop, response: responses(201, ShopSchema) },
   }, async (req, reply) => {
     reply.status(201);
@@ -73,7 +73,7 @@ export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Dep
   }, async (req) => shopView(await getShop(deps, req.params.id)));
 
   app.get('/shops/:id/secret', {
-    config: { roles: ['admin'] },
+    config: { roles: ['admin'], secret: true },
     schema: {
       tags, summary: 'Reveal the shop\'s webhook secret (Standard Webhooks, whsec_…)', params: StringId,
       response: responses(200, Type.Object({ webhook_secret: Type.String() })),

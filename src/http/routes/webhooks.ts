@@ -69,7 +69,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { deps }: { deps: 
   const config = { roles: ['admin', 'integration'] as const };
   const tags = ['Webhooks'];
 
-  app.post('/webhook-endpoints', { config, schema: { tags, summary: 'Create a webhook endpoint', body: CreateEndpoint, response: responses(201, EndpointSchema) } },
+  app.post('/webhook-endpoints', { config: { ...config, secret: true }, schema: { tags, summary: 'Create a webhook endpoint', body: CreateEndpoint, response: responses(201, EndpointSchema) } },
     async (req, reply) => {
       const b = req.body;
       reply.status(201);
@@ -79,7 +79,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { deps }: { deps: 
     async (req) => listBody(await deps.store.webhooks.listEndpoints(pageRequest(req.query)), (e) => endpointView(e), (e) => e.id));
   app.get('/webhook-endpoints/:id', { config, schema: { tags, summary: 'Retrieve a webhook endpoint', params: StringId, response: responses(200, EndpointSchema) } },
     async (req) => endpointView(found(await deps.store.webhooks.getEndpoint(req.params.id), 'webhook endpoint', req.params.id)));
-  app.get('/webhook-endpoints/:id/secret', { config, schema: { tags, summary: 'Reveal the signing secret', params: StringId, response: responses(200, Type.Object({ secret: Type.String() })) } },
+  app.get('/webhook-endpoints/:id/secret', { config: { ...config, secret: true }, schema: { tags, summary: 'Reveal the signing secret', params: StringId, response: responses(200, Type.Object({ secret: Type.String() })) } },
     async (req) => ({ secret: found(await deps.store.webhooks.getEndpoint(req.params.id), 'webhook endpoint', req.params.id).secret }));
   app.patch('/webhook-endpoints/:id', { config, schema: { tags, summary: 'Update, disable or re-enable an endpoint', params: StringId, body: UpdateEndpoint, response: responses(200, EndpointSchema) } },
     async (req) => endpointView(await updateEndpoint(deps, req.params.id, { url: req.body.url, eventTypes: req.body.event_types, description: req.body.description, enabled: req.body.enabled })));
@@ -88,7 +88,7 @@ export async function webhookRoutes(fastify: FastifyInstance, { deps }: { deps: 
       found((await deps.store.webhooks.deleteEndpoint(req.params.id)) || undefined, 'webhook endpoint', req.params.id);
       return reply.status(204).send(null);
     });
-  app.post('/webhook-endpoints/:id/rotate-secret', { config, schema: { tags, summary: 'Replace the signing secret', params: StringId, response: responses(200, EndpointSchema) } },
+  app.post('/webhook-endpoints/:id/rotate-secret', { config: { ...config, secret: true }, schema: { tags, summary: 'Replace the signing secret', params: StringId, response: responses(200, EndpointSchema) } },
     async (req) => endpointView(await rotateEndpointSecret(deps, req.params.id), true));
   app.post('/webhook-endpoints/:id/test', { config, schema: { tags, summary: 'Send a webhook.test event to this endpoint', params: StringId, response: responses(202, Type.Object({ delivery_id: Type.String() })) } },
     async (req, reply) => {
