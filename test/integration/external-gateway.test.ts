@@ -184,6 +184,33 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
     expect(declined.json().error.details[0]).toMatchObject({ field: '/source' });
   });
 
+  it('saving a source from another customer\'s order is a 404 (never revealing it exists); a gateway of another shop is refused', async () => {
+    const other = await t.customerToken('not-mine@example.com');
+    const theirs = (await api('POST', '/orders', { shop_id: t.shopId, customer_id: other.id, lines: [{ product_id: 1 }] })).json();
+    const before = m.requests.length;
+    const probe = await t.request({
+      method: 'POST', url: `/api/v1/customers/${buyer.id}/payment-sources`, auth: buyer.token,
+      payload: { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_probe' }, order_id: theirs.id },
+    });
+    expect(probe.statusCode).toBe(404);
+    expect(probe.json().error.code).toBe('not_found');
+    const missing = await t.request({
+      method: 'POST', url: `/api/v1/customers/${buyer.id}/payment-sources`, auth: buyer.token,
+      payload: { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_probe' }, order_id: 999_999 },
+    });
+    expect(missing.json()).toEqual({ error: { ...probe.json().error, message: 'order 999999 not found', request_id: missing.json().error.request_id } });
+    const shop = (await t.request({ method: 'POST', url: '/api/v1/shops', auth: ADMIN_KEY, payload: { name: 'Elsewhere', currency: 'USD' } })).json();
+    const foreign = (await t.request({ method: 'POST', url: '/api/v1/gateways', auth: ADMIN_KEY, payload: { shop_id: shop.id, kind: 'sandbox', name: 'Elsewhere sandbox' } })).json();
+    const mine = (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines: [{ product_id: 1 }] })).json();
+    const crossShop = await t.request({
+      method: 'POST', url: `/api/v1/customers/${buyer.id}/payment-sources`, auth: buyer.token,
+      payload: { gateway_id: foreign.id, source: { type: 'card_token', token: 'tok_probe' }, order_id: mine.id },
+    });
+    expect(crossShop.statusCode).toBe(422);
+    expect(crossShop.json().error.details).toEqual([{ field: '/gateway_id', message: 'is not a gateway of the order\'s shop' }]);
+    expect(m.requests.length).toBe(before); // the merchant was never asked
+  });
+
   it('concurrent captures and refunds of one order never exceed what was authorized or captured', async () => {
     const o = await order();
     await pay(o.id, false);
