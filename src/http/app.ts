@@ -7,6 +7,7 @@ import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Deps } from '../app/deps.js';
+import type { TrustProxy } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { sendNativeError } from './errors.js';
 import { authPlugin } from './plugins/auth.js';
@@ -42,6 +43,8 @@ export interface AppOptions {
   readonly logger?: boolean | Record<string, unknown>;
   /** Requests per minute per client on the token endpoint. */
   readonly tokenRateLimit?: number;
+  /** Which proxies' X-Forwarded-For sets `request.ip` (TRUST_PROXY); default: none, the peer address is the client. */
+  readonly trustProxy?: TrustProxy;
 }
 
 export const BODY_LIMIT = 256 * 1024;
@@ -58,6 +61,16 @@ function validators() {
   return { body, text };
 }
 
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes "trust the nearest n hops" (proxy-addr's meaning):
+ * Fastify 5.12 turns a bare number into "trust nothing", since it cannot tell a proxy from a client that
+ * connects directly; the count is for a server reachable only through its proxies (README).
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const app = Fastify({
@@ -68,6 +81,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
   });
   // JSON only at the root; routes that take forms register their own parsers.
   app.removeContentTypeParser('text/plain');
