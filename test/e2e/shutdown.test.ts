@@ -14,7 +14,7 @@ import { emit } from '../../src/app/events.js';
 import { loadConfig } from '../../src/config.js';
 import { openRuntime, type Runtime } from '../../src/main.js';
 import { freePort } from '../helpers/ports.js';
-import { startNpm, waitFor, type Proc } from '../helpers/processes.js';
+import { startNpm, waitFor, type Started } from '../helpers/processes.js';
 
 const ADMIN = 'pb_admin_shutdown_test_key_0123';
 const STARTED = /^Paybridge (server|worker): SIGTERM received, shutting down/m;
@@ -41,7 +41,7 @@ function serverPid(output: string): number | undefined {
 }
 
 describe('shutdown on SIGTERM', () => {
-  let proc: Proc | undefined;
+  let proc: Started | undefined;
   let dir: string | undefined;
   let runtime: Runtime | undefined;
   let receiver: Server | undefined;

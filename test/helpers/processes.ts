@@ -7,14 +7,18 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export interface Proc {
   readonly child: ChildProcess;
   output(): string;
-  /** Resolves with the exit code (null when a signal ended it). */
-  readonly exited: Promise<number | null>;
   /** SIGKILL: no cleanup, as in a crash. */
   kill(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export function startCli(args: string[], env: Record<string, string>): Proc {
+/** A process started here, with its exit code to come. */
+export interface Started extends Proc {
+  /** Resolves with the exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+}
+
+export function startCli(args: string[], env: Record<string, string>): Started {
   return watch(spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   }));
@@ -24,14 +28,14 @@ export function startCli(args: string[], env: Record<string, string>): Proc {
  * Runs `npm <args>` in the project, as an operator does (`npm start`, `npm run paybridge -- worker`):
  * signals sent through `child` go to the npm process itself.
  */
-export function startNpm(args: string[], env: Record<string, string>): Proc {
+export function startNpm(args: string[], env: Record<string, string>): Started {
   // A process group of its own, so that `kill` also ends whatever npm started.
   return watch(spawn('npm', args, {
     cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
   }), true);
 }
 
-function watch(child: ChildProcess, group = false): Proc {
+function watch(child: ChildProcess, group = false): Started {
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
