@@ -6,7 +6,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { FakeClock } from '../../src/adapters/system-clock.js';
 import { DEMO } from '../../src/app/seed-demo.js';
 import type { Deps } from '../../src/app/deps.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type TrustProxy } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/main.js';
 import { testDatabase, type Dialect } from './stores.js';
@@ -30,12 +30,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string } = {}): Promise<TestApp> {
+export async function testApp(dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string; trustProxy?: TrustProxy } = {}): Promise<TestApp> {
   const db = await testDatabase(dialect, options.sqliteFile);
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
   const config = loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1' });
   const runtime = await openRuntime(config, { clock });
-  const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000 });
+  const app = await buildApp({
+    deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+  });
   await app.ready();
   const shopId = runtime.demo?.shopId ?? '';
   const gateways = shopId ? (await runtime.deps.store.gateways.list({ shopId }, { limit: 100 })).items : [];
