@@ -2,7 +2,7 @@
  * Builds the Fastify application: plugins in layers (logging and metrics, auth, idempotency, error
  * mapping), then the routes. Used by `paybridge serve` and by the tests through `app.inject`.
  */
-import swagger from '@fastify/swagger';
+import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -34,6 +34,8 @@ import { accountRoutes } from './routes/accounts.js';
 import { invoiceRoutes } from './routes/invoices.js';
 import { invoicePaymentRoutes } from './dialects/invoice-payments.js';
 import { ErrorBody } from './schemas.js';
+import { ROUTE_EXAMPLES, withExamples } from './openapi/examples.js';
+import { EVENT_COMPONENTS, openApiWebhooks } from './openapi/webhooks.js';
 
 export interface AppOptions {
   readonly deps: Deps;
@@ -106,9 +108,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API key or an access token from /oauth/token' },
           basic: { type: 'http', scheme: 'basic', description: 'The API key as user name, empty password' },
         },
+        schemas: EVENT_COMPONENTS as Record<string, object>,
       },
-    },
-    transform: ({ schema, url, route }) => {
+      webhooks: openApiWebhooks() as { [name: string]: object },
+    } as NonNullable<FastifyDynamicSwaggerOptions['openapi']>,
+    transform: ({ schema: routeSchema, url, route }) => {
+      const schema = routeSchema && withExamples(routeSchema, ROUTE_EXAMPLES[`${String(route.method)} ${url}`]);
       const roles = (route.config as { roles?: readonly string[] } | undefined)?.roles;
       if (!roles || !schema) return { schema, url };
       const description = `${schema.description ? `${schema.description}\n\n` : ''}Callers: ${roles.join(', ')}.`;
