@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../helpers/ports.js';
-import { startNpm } from '../helpers/processes.js';
+import { startNpm, waitFor } from '../helpers/processes.js';
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -66,6 +66,15 @@ describe('npm start with a bad setting', () => {
     expect(database.lines).toEqual([expect.stringContaining('DATABASE_URL="mysql://root:***@db/paybridge" is not valid')]);
     expect(database.output).not.toContain('s3cretpass');
   }, 90_000);
+
+  it('says in the start banner when PAYBRIDGE_ALLOW_PRIVATE_URLS is on', async () => {
+    const port = await freePort();
+    const proc = startNpm(['start'], { PORT: String(port), DATABASE_URL: `sqlite:${join(dir, 'private.db')}`, PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', PAYBRIDGE_ADMIN_KEY: 'pb_admin_config_test_key_01234' });
+    await waitFor(() => proc.output().includes('Paybridge is running'), 60_000, `the banner\n${proc.output()}`);
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+    expect(proc.output()).toContain('PAYBRIDGE_ALLOW_PRIVATE_URLS=1: outbound calls may reach private and loopback addresses (development only)');
+  }, 60_000);
 
   it('refuses demo data on a non-loopback HOST unless PAYBRIDGE_DEMO=1 is explicit', async () => {
     const refused = await start({ HOST: '0.0.0.0', PAYBRIDGE_DEMO: '' });
