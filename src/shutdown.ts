@@ -2,10 +2,11 @@
  * Graceful shutdown for the long-running commands. On the first SIGTERM or SIGINT (what a process manager,
  * a container runtime or Ctrl-C sends) `drain` runs once — stop listening, let in-flight requests finish,
  * let the worker finish its batch (which releases its leases), close the database — and the process exits 0.
- * One line is printed when the shutdown starts and one when it is done. A drain that is still running after
- * `deadlineMs` (kept under the 10 s that process managers usually wait before SIGKILL) is abandoned with
- * exit code 1, and so is a second signal: work left leased is taken over by another worker when its lease
- * expires, as after a crash.
+ * One line is printed when the shutdown starts and one when it is done. Later signals change nothing: Ctrl-C
+ * on `npm start` reaches the server twice (from the terminal, and forwarded by npm). A drain that is still
+ * running after `deadlineMs` (kept under the 10 s that process managers usually wait before SIGKILL) is
+ * abandoned with exit code 1: work left leased is taken over by another worker when its lease expires, as
+ * after a crash.
  */
 export interface ShutdownOptions {
   /** What is shutting down, for the two lines ("Paybridge server", "Paybridge worker"). */
@@ -13,6 +14,8 @@ export interface ShutdownOptions {
   readonly deadlineMs?: number;
   readonly print?: (line: string) => void;
   readonly exit?: (code: number) => void;
+  /** Where the signals come from (the process; an emitter in tests). */
+  readonly signals?: NodeJS.EventEmitter;
 }
 
 export const SHUTDOWN_DEADLINE_MS = 9_000;
@@ -24,11 +27,7 @@ export function onShutdown(drain: () => Promise<void>, options: ShutdownOptions)
   let started: number | undefined;
 
   const handle = (signal: NodeJS.Signals) => {
-    if (started !== undefined) {
-      print(`${options.name}: ${signal} received again, exiting without finishing the drain`);
-      exit(1);
-      return;
-    }
+    if (started !== undefined) return;
     started = performance.now();
     print(`${options.name}: ${signal} received, shutting down (no new connections; finishing requests and the worker's batch)`);
     const timer = setTimeout(() => {
@@ -46,5 +45,5 @@ export function onShutdown(drain: () => Promise<void>, options: ShutdownOptions)
       exit(1);
     });
   };
-  process.on('SIGTERM', handle).on('SIGINT', handle);
+  (options.signals ?? process).on('SIGTERM', handle).on('SIGINT', handle);
 }
