@@ -1,21 +1,23 @@
 /**
- * `paybridge serve | worker | migrate | seed | keys create <name> <role>` — the command-line entry point.
+ * `paybridge <command>` — the command-line entry point, parsed with commander (sub-commands, `--help` for
+ * each of them generated from the same definitions that parse the arguments, errors that name the bad
+ * argument). Help and `--version` go to stdout with exit code 0; a usage error is one line on stderr and
+ * exit code 2; a configuration error or a failure is `paybridge: …` on stderr and exit code 1.
  */
-import { loadConfig, type Config } from './config.js';
-import { createApiKey } from './app/api-keys.js';
+import { createRequire } from 'node:module';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
+import { createApiKey, revokeApiKey } from './app/api-keys.js';
 import { checkInvariants } from './app/check/invariants.js';
 import { seedDemo, DEMO } from './app/seed-demo.js';
 import { createWorker, openRuntime, startServer, type Runtime } from './main.js';
-import { gatewayCheck } from './gateway-check.js';
+import { gatewayCheck, gatewayUrls } from './gateway-check.js';
+import { onShutdown } from './shutdown.js';
+import type { ApiKey } from './ports/records.js';
 
-const USAGE = `usage: paybridge <command>
-  serve [--no-worker]   run the API, the hosted pages and (unless --no-worker) an in-process worker
-  worker [--lease-ms N] [--poll-ms N]   run only the worker (outbox delivery and scheduled jobs)
-  migrate          apply database migrations and exit
-  seed             create the demo data (if missing) and exit
-  check            verify the money and state invariants over the whole database (exit 1 on a violation)
-  keys create <name> <admin|integration>   create an API key and print it once
-  gateway check <base-url> --secret <s>   test a merchant's external gateway endpoints (seed 002)`;
+const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
 function banner(config: Config, runtime: Runtime): string {
   const lines = [
@@ -27,7 +29,7 @@ function banner(config: Config, runtime: Runtime): string {
     `  Health     ${config.publicUrl}/health    Metrics ${config.publicUrl}/metrics`,
     `  Tokens     POST ${config.publicUrl}/oauth/token`,
   ];
-  if (config.allowPrivateUrls) lines.push('  Outbound   PAYBRIDGE_ALLOW_PRIVATE_URLS=1: webhooks and gateways may call private addresses (development only)');
+  if (config.allowPrivateUrls) lines.push('', '  PAYBRIDGE_ALLOW_PRIVATE_URLS=1: outbound calls may reach private and loopback addresses (development only)');
   if (runtime.newAdminKey) lines.push('', `  Admin key (shown once, keep it): ${runtime.newAdminKey}`);
   else if (config.adminKey) lines.push('', '  Admin key: the value of PAYBRIDGE_ADMIN_KEY');
   else lines.push('', '  Admin key: printed at the first start (set PAYBRIDGE_ADMIN_KEY to choose one)');
@@ -44,88 +46,189 @@ function banner(config: Config, runtime: Runtime): string {
   return `${lines.join('\n')}\n`;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const [command, ...rest] = argv;
-  const config = loadConfig();
-  switch (command) {
-    case 'serve': {
-      const runtime = await openRuntime(config);
-      const app = await startServer(config, runtime);
-      const background = rest.includes('--no-worker') ? null : createWorker(config, runtime);
-      background?.worker.start();
-      process.stdout.write(banner(config, runtime));
-      const stop = async () => {
-        await app.close();
-        await background?.worker.stop();
-        await background?.close();
-        await runtime.deps.store.close();
-        process.exit(0);
-      };
-      process.once('SIGINT', stop).once('SIGTERM', stop);
-      return;
-    }
-    case 'worker': {
-      const runtime = await openRuntime({ ...config, demo: false });
-      const background = createWorker(config, runtime, { leaseMs: numberFlag(rest, '--lease-ms') });
-      background.worker.start(numberFlag(rest, '--poll-ms'));
-      process.stdout.write('Paybridge worker running\n');
-      const stop = async () => { await background.worker.stop(); await background.close(); await runtime.deps.store.close(); process.exit(0); };
-      process.once('SIGINT', stop).once('SIGTERM', stop);
-      return;
-    }
-    case 'migrate': {
-      const runtime = await openRuntime({ ...config, demo: false });
-      if (runtime.newAdminKey) process.stdout.write(`Admin key (shown once, keep it): ${runtime.newAdminKey}\n`);
-      process.stdout.write('migrations applied\n');
-      await runtime.deps.store.close();
-      return;
-    }
-    case 'seed': {
-      const runtime = await openRuntime({ ...config, demo: false });
-      const demo = await seedDemo(runtime.deps);
-      process.stdout.write(`${demo.created ? 'demo data created' : 'demo data already present'}: shop ${demo.shopId}\n`);
-      await runtime.deps.store.close();
-      return;
-    }
-    case 'check': {
-      const runtime = await openRuntime({ ...config, demo: false });
-      const violations = await checkInvariants(runtime.deps);
-      for (const v of violations) process.stdout.write(`VIOLATION ${v.rule} ${v.subject}: ${v.detail}\n`);
-      process.stdout.write(violations.length === 0 ? 'check: no violations\n' : `check: ${violations.length} violations\n`);
-      await runtime.deps.store.close();
-      if (violations.length > 0) process.exitCode = 1;
-      return;
-    }
-    case 'keys': {
-      const [action, name, role] = rest;
-      if (action !== 'create' || !name || (role !== 'admin' && role !== 'integration')) throw new UsageError();
-      const runtime = await openRuntime({ ...config, demo: false });
-      const { apiKey, secret } = await createApiKey(runtime.deps, { name, role });
-      process.stdout.write(`${apiKey.id} (${role}): ${secret}\nThis key is shown once.\n`);
-      await runtime.deps.store.close();
-      return;
-    }
-    case 'gateway': process.exitCode = await gatewayCheck(rest, (line) => process.stdout.write(`${line}\n`)); return;
-    default:
-      throw new UsageError();
+/** The environment variables, for the main `--help`. */
+function environmentHelp(): string {
+  const rows = Object.entries(SETTINGS).map(([name, s]) => `  ${name.padEnd(30)} ${s.meaning}${s.default === null ? '' : ` (default: ${s.default})`}`);
+  return `\nEnvironment (see .env.example):\n${rows.join('\n')}\n`;
+}
+
+function positiveInteger(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('expected a positive integer.');
+  return Number(value);
+}
+
+function port(value: string): number {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('expected a port number (0-65535).');
+  return Number(value);
+}
+
+/** Opens the database for a one-shot command, runs `work`, and closes it again. */
+async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
+  const runtime = await openRuntime({ ...loadConfig(), demo: false });
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.deps.store.close();
   }
 }
 
-class UsageError extends Error {}
+function keyTable(keys: readonly ApiKey[]): string {
+  const rows = [['ID', 'NAME', 'ROLE', 'PREFIX', 'CREATED', 'REVOKED'], ...keys.map((k) => [
+    k.id, k.name, k.role, `${k.prefix}…`, new Date(k.createdAt).toISOString(), k.revokedAt === null ? '-' : new Date(k.revokedAt).toISOString(),
+  ])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).join('\n');
+}
 
-function numberFlag(args: readonly string[], name: string): number | undefined {
-  const i = args.indexOf(name);
-  if (i < 0) return undefined;
-  const value = Number(args[i + 1]);
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError();
-  return value;
+function program(): Command {
+  const cli = new Command('paybridge')
+    .description('Paybridge: a self-hosted checkout and payment server')
+    .version(VERSION, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'print this help')
+    .helpCommand(false)
+    .addHelpText('after', environmentHelp());
+
+  cli.command('serve')
+    .description('run the API, the hosted pages and (unless --no-worker) an in-process worker')
+    .option('--no-worker', 'run only the API and the pages (run `paybridge worker` separately)')
+    .action(async (options: { worker: boolean }) => {
+      const config = loadConfig();
+      const runtime = await openRuntime(config);
+      const app = await startServer(config, runtime);
+      const background = options.worker ? createWorker(config, runtime) : null;
+      background?.worker.start();
+      print(banner(config, runtime));
+      onShutdown(async () => {
+        await Promise.all([app.close(), background?.worker.stop()]);
+        await background?.close();
+        await runtime.deps.store.close();
+      }, { name: 'Paybridge server' });
+    });
+
+  cli.command('worker')
+    .description('run only the worker: outbox delivery (webhooks, e-mails, jobs) and the scheduled tasks')
+    .option('--lease-ms <n>', 'how long a claimed item stays leased to this worker', positiveInteger)
+    .option('--poll-ms <n>', 'pause between rounds that found nothing to do (default 250)', positiveInteger)
+    .action(async (options: { leaseMs?: number; pollMs?: number }) => {
+      const config = loadConfig();
+      const runtime = await openRuntime({ ...config, demo: false });
+      const background = createWorker(config, runtime, { leaseMs: options.leaseMs });
+      background.worker.start(options.pollMs);
+      print('Paybridge worker running');
+      onShutdown(async () => {
+        await background.worker.stop();
+        await background.close();
+        await runtime.deps.store.close();
+      }, { name: 'Paybridge worker' });
+    });
+
+  cli.command('migrate')
+    .description('apply the database migrations and exit')
+    .action(() => withRuntime(async (runtime) => {
+      if (runtime.newAdminKey) print(`Admin key (shown once, keep it): ${runtime.newAdminKey}`);
+      print('migrations applied');
+    }));
+
+  cli.command('seed')
+    .description('create the demo data (if missing) and exit')
+    .action(() => withRuntime(async (runtime) => {
+      const demo = await seedDemo(runtime.deps);
+      print(`${demo.created ? 'demo data created' : 'demo data already present'}: shop ${demo.shopId}`);
+    }));
+
+  cli.command('check')
+    .description('verify the money and state invariants over the whole database (exit code 1 on a violation)')
+    .action(() => withRuntime(async (runtime) => {
+      const violations = await checkInvariants(runtime.deps);
+      for (const v of violations) print(`VIOLATION ${v.rule} ${v.subject}: ${v.detail}`);
+      print(violations.length === 0 ? 'check: no violations' : `check: ${violations.length} violations`);
+      if (violations.length > 0) process.exitCode = 1;
+    }));
+
+  const keys = cli.command('keys').description('create, list and revoke API keys').helpCommand(false);
+  keys.command('create')
+    .description('create an API key and print it once')
+    .argument('<name>', 'a name to tell the key apart')
+    .addArgument(new Argument('<role>', 'admin (everything) or integration (a platform\'s backend)').choices(['admin', 'integration']))
+    .action((name: string, role: 'admin' | 'integration') => withRuntime(async (runtime) => {
+      const { apiKey, secret } = await createApiKey(runtime.deps, { name, role });
+      print(`${apiKey.id} (${role}): ${secret}\nThis key is shown once.`);
+    }));
+  keys.command('list')
+    .description('list the API keys (id, name, role, prefix, created, revoked; never the key itself)')
+    .action(() => withRuntime(async (runtime) => {
+      const all: ApiKey[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await runtime.deps.store.apiKeys.list({ limit: 100, ...(after === undefined ? {} : { after }) });
+        all.push(...page.items);
+        if (!page.hasMore || page.items.length === 0) break;
+        after = page.items[page.items.length - 1]!.id;
+      }
+      print(keyTable(all));
+    }));
+  keys.command('revoke')
+    .description('revoke an API key: it stops working at once')
+    .argument('<id>', 'the key\'s id (see keys list)')
+    .action((id: string) => withRuntime(async (runtime) => {
+      const key = await revokeApiKey(runtime.deps, id);
+      print(`${key.id} (${key.name}) revoked`);
+    }));
+
+  const gateway = cli.command('gateway').description('tools for external payment gateways').helpCommand(false);
+  gateway.command('check')
+    .description('drive a merchant\'s external gateway endpoints (Commerce Layer protocol) through authorize, capture, refund, void and token, and print PASS/FAIL per requirement')
+    .argument('<base-url>', 'the endpoints are <base-url>/authorize, /capture, /void, /refund, /token unless given below')
+    .requiredOption('--secret <s>', 'the shared secret the endpoints verify signatures with')
+    .option('--authorize-url <url>').option('--capture-url <url>').option('--void-url <url>').option('--refund-url <url>').option('--token-url <url>')
+    .option('--webhook-port <n>', 'listen for the webhooks that complete 202 answers', port)
+    .option('--webhook-host <host>', 'where to listen for them', '127.0.0.1')
+    .option('--timeout-ms <n>', 'per request; asynchronous completions are awaited 3 times as long', positiveInteger, 10_000)
+    .action(async (base: string, o: {
+      secret: string; webhookPort?: number; webhookHost: string; timeoutMs: number;
+      authorizeUrl?: string; captureUrl?: string; voidUrl?: string; refundUrl?: string; tokenUrl?: string;
+    }) => {
+      const given = { authorize: o.authorizeUrl, capture: o.captureUrl, void: o.voidUrl, refund: o.refundUrl, token: o.tokenUrl };
+      const urls = gatewayUrls(base, Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)));
+      process.exitCode = await gatewayCheck({ urls, secret: o.secret, webhookPort: o.webhookPort ?? null, webhookHost: o.webhookHost, timeoutMs: o.timeoutMs }, print);
+    });
+
+  // Every command reports usage errors the same way: one line naming the problem and the help to read (below).
+  const quiet = (command: Command) => {
+    command.exitOverride().configureOutput({ outputError: () => { failing = command; } });
+    command.commands.forEach(quiet);
+  };
+  quiet(cli);
+  return cli;
+}
+
+/** The command whose arguments were wrong, for the hint to its --help. */
+let failing: Command | undefined;
+
+function commandPath(command: Command | undefined): string {
+  const names: string[] = [];
+  for (let c = command; c; c = c.parent ?? undefined) names.unshift(c.name());
+  return names.length > 0 ? names.join(' ') : 'paybridge';
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') process.exit(0);
+      if (error.code === 'commander.help') process.exit(2); // no command given: the help went to stderr
+      const message = error.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+      process.stderr.write(`paybridge: ${message} (see ${commandPath(failing)} --help)\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`${USAGE}\n`);
-    process.exit(2);
-  }
-  process.stderr.write(`paybridge: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(error instanceof ConfigError
+    ? error.problems.map((p) => `paybridge: ${p}\n`).join('')
+    : `paybridge: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

@@ -14,12 +14,8 @@ import { UndiciHttpClient } from './adapters/undici-http-client.js';
 import type { GatewayRequest, GatewayResult } from './ports/payment-gateway.js';
 import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './ports/records.js';
 
-const USAGE = `usage: paybridge gateway check <base-url> --secret <shared-secret>
-  [--authorize-url U] [--capture-url U] [--void-url U] [--refund-url U] [--token-url U]   (default <base-url>/<action>)
-  [--webhook-port N] [--webhook-host H]   listen for the webhooks that complete 202 answers (default host 127.0.0.1)
-  [--timeout-ms N]   per request (default 10000); asynchronous completions are awaited 3× as long`;
-
-interface Options {
+/** What `paybridge gateway check` was asked to do (parsed by the CLI). */
+export interface GatewayCheckOptions {
   readonly urls: Record<ExternalAction, string>;
   readonly secret: string;
   readonly webhookPort: number | null;
@@ -27,21 +23,10 @@ interface Options {
   readonly timeoutMs: number;
 }
 
-function flag(args: readonly string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
-
-function parse(args: readonly string[]): Options | null {
-  const [sub, base] = args;
-  const secret = flag(args, '--secret');
-  if (sub !== 'check' || !base || base.startsWith('--') || !secret) return null;
-  const urls = Object.fromEntries((['authorize', 'capture', 'void', 'refund', 'token'] as const)
-    .map((a) => [a, flag(args, `--${a}-url`) ?? `${base.replace(/\/+$/, '')}/${a}`])) as Record<ExternalAction, string>;
-  const port = flag(args, '--webhook-port');
-  const timeout = Number(flag(args, '--timeout-ms') ?? 10_000);
-  if ((port !== undefined && !/^\d+$/.test(port)) || !Number.isInteger(timeout) || timeout <= 0) return null;
-  return { urls, secret, webhookPort: port === undefined ? null : Number(port), webhookHost: flag(args, '--webhook-host') ?? '127.0.0.1', timeoutMs: timeout };
+/** The endpoint of each action: the one given, or `<base-url>/<action>`. */
+export function gatewayUrls(base: string, given: Partial<Record<ExternalAction, string>>): Record<ExternalAction, string> {
+  return Object.fromEntries((['authorize', 'capture', 'void', 'refund', 'token'] as const)
+    .map((a) => [a, given[a] ?? `${base.replace(/\/+$/, '')}/${a}`])) as Record<ExternalAction, string>;
 }
 
 /** A realistic order: two courses, a signed-in customer, a billing country. */
@@ -74,7 +59,7 @@ interface Webhooks {
   close(): Promise<void>;
 }
 
-async function listen(o: Options): Promise<Webhooks | null> {
+async function listen(o: GatewayCheckOptions): Promise<Webhooks | null> {
   if (o.webhookPort === null) return null;
   const seen = new Map<string, { signed: boolean; body: Record<string, unknown> }>();
   const server: Server = createServer((req, res) => {
@@ -102,9 +87,7 @@ async function listen(o: Options): Promise<Webhooks | null> {
 }
 
 /** Runs the check; returns the process exit code. `print` receives one line at a time. */
-export async function gatewayCheck(args: readonly string[], print: (line: string) => void): Promise<number> {
-  const o = parse(args);
-  if (!o) { print(USAGE); return 2; }
+export async function gatewayCheck(o: GatewayCheckOptions, print: (line: string) => void): Promise<number> {
   const http = new UndiciHttpClient({ allowPrivate: true }); // the operator's own tool, aimed at the merchant's server
   const hooks = await listen(o);
   let passed = 0;
@@ -115,15 +98,15 @@ export async function gatewayCheck(args: readonly string[], print: (line: string
   };
 
   async function act(action: ExternalAction, request: GatewayRequest): Promise<GatewayResult | null> {
-    const { body, headers } = externalRequest(action, request, o!.secret);
+    const { body, headers } = externalRequest(action, request, o.secret);
     let result: GatewayResult;
     try {
-      const response = await http.post({ url: o!.urls[action], headers, body, timeoutMs: o!.timeoutMs });
+      const response = await http.post({ url: o.urls[action], headers, body, timeoutMs: o.timeoutMs });
       const reading = readExternalReply(action, response);
       if (reading.kind === 'fault') { report(false, action, `${reading.code}: ${reading.message}`); return null; }
       result = reading.result;
     } catch (error) {
-      report(false, action, `no answer from ${o!.urls[action]} (${(error as Error).message})`);
+      report(false, action, `no answer from ${o.urls[action]} (${(error as Error).message})`);
       return null;
     }
     if (result.outcome === 'failed') { report(false, action, `declined the test payment: ${result.errorCode}: ${result.errorMessage}`); return null; }
@@ -137,8 +120,8 @@ export async function gatewayCheck(args: readonly string[], print: (line: string
     }
     report(true, action, `202 with action_id ${result.actionId}`);
     if (!hooks) { report(false, `${action} completion`, 'answered 202, but no --webhook-port was given to receive the webhook'); return null; }
-    const hook = await hooks.wait(result.actionId!, o!.timeoutMs * 3);
-    if (!hook) { report(false, `${action} completion`, `no webhook for action_id ${result.actionId} within ${o!.timeoutMs * 3} ms`); return null; }
+    const hook = await hooks.wait(result.actionId!, o.timeoutMs * 3);
+    if (!hook) { report(false, `${action} completion`, `no webhook for action_id ${result.actionId} within ${o.timeoutMs * 3} ms`); return null; }
     const ok = hook.signed && hook.body['success'] === true;
     report(ok, `${action} completion`, !hook.signed ? 'the webhook\'s X-CommerceLayer-Signature does not match its body' : `webhook success: ${String(hook.body['success'])}`);
     return ok ? result : null;

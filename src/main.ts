@@ -84,7 +84,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
 export async function startServer(config: Config, runtime: Runtime): Promise<FastifyInstance> {
   const app = await buildApp({
     deps: runtime.deps, publicUrl: config.publicUrl,
-    logger: { level: config.logLevel },
+    logger: { level: config.logLevel }, trustProxy: config.trustProxy,
   });
   await app.listen({ port: config.port, host: config.host });
   return app;
@@ -95,7 +95,7 @@ export const MAIL_DIR = join('data', 'mail');
 
 export function createWorker(config: Config, runtime: Runtime, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
   const http = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });
-  const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl) : new FileMailer(MAIL_DIR);
+  const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new FileMailer(MAIL_DIR, config.mailFrom);
   const worker = new Worker(runtime.deps, { http, mailer }, {
     id: `${hostname()}:${process.pid}:${runtime.deps.ids.secret(4)}`, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
   });

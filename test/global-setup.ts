@@ -2,6 +2,8 @@
  * Decides whether the PostgreSQL suite runs. PAYBRIDGE_TEST_PG=<url> switches it on and makes it
  * mandatory (CI); PAYBRIDGE_TEST_PG=0 switches it off; unset, a local server is used when one answers.
  */
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 
@@ -20,7 +22,19 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Brings the build (dist/, what `npm start` runs) up to date once, before any test starts `npm start`:
+ * several of them building at the same moment would write the same files at once.
+ */
+function build(): void {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  // A type error still emits the JavaScript: the other tests run, and those of `npm start` fail with it.
+  const run = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { cwd: new URL('..', import.meta.url), stdio: 'inherit' });
+  if (run.status !== 0) process.stderr.write('the build (tsc -b tsconfig.build.json) has errors: `npm start` will refuse to start\n');
+}
+
 export default async function setup(project: TestProject): Promise<void> {
+  build();
   const setting = process.env['PAYBRIDGE_TEST_PG'];
   let url: string | null = null;
   if (setting === '0') {

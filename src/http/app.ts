@@ -2,11 +2,12 @@
  * Builds the Fastify application: plugins in layers (logging and metrics, auth, idempotency, error
  * mapping), then the routes. Used by `paybridge serve` and by the tests through `app.inject`.
  */
-import swagger from '@fastify/swagger';
+import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Deps } from '../app/deps.js';
+import type { TrustProxy } from '../config.js';
 import { DomainError } from '../domain/errors.js';
 import { sendNativeError } from './errors.js';
 import { authPlugin } from './plugins/auth.js';
@@ -34,6 +35,8 @@ import { invoiceRoutes } from './routes/invoices.js';
 import { invoicePaymentRoutes } from './dialects/invoice-payments.js';
 import { limitJsonDepth } from './json-body.js';
 import { ErrorBody } from './schemas.js';
+import { ROUTE_EXAMPLES, withExamples } from './openapi/examples.js';
+import { EVENT_COMPONENTS, openApiWebhooks } from './openapi/webhooks.js';
 
 export interface AppOptions {
   readonly deps: Deps;
@@ -45,6 +48,8 @@ export interface AppOptions {
   readonly tokenRateLimit?: number;
   /** The whole request (headers and body) must arrive within this many ms, or the connection is closed (408). */
   readonly requestTimeoutMs?: number;
+  /** Which proxies' X-Forwarded-For sets `request.ip` (TRUST_PROXY); default: none, the peer address is the client. */
+  readonly trustProxy?: TrustProxy;
 }
 
 /** A client trickling its request a byte at a time holds a connection for no longer than this. */
@@ -64,6 +69,16 @@ function validators() {
   return { body, text };
 }
 
+/**
+ * TRUST_PROXY as Fastify takes it. A hop count becomes "trust the nearest n hops" (proxy-addr's meaning):
+ * Fastify 5.12 turns a bare number into "trust nothing", since it cannot tell a proxy from a client that
+ * connects directly; the count is for a server reachable only through its proxies (README).
+ */
+function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof trust === 'number') return (_address, hop) => hop < trust;
+  return typeof trust === 'boolean' ? trust : [...trust];
+}
+
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const app = Fastify({
@@ -80,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true } },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
   });
   // JSON only at the root, never nested absurdly deep; routes that take forms register their own parsers.
   app.removeContentTypeParser('text/plain');
@@ -106,9 +122,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           bearer: { type: 'http', scheme: 'bearer', description: 'An API key or an access token from /oauth/token' },
           basic: { type: 'http', scheme: 'basic', description: 'The API key as user name, empty password' },
         },
+        schemas: EVENT_COMPONENTS as Record<string, object>,
       },
-    },
-    transform: ({ schema, url, route }) => {
+      webhooks: openApiWebhooks() as { [name: string]: object },
+    } as NonNullable<FastifyDynamicSwaggerOptions['openapi']>,
+    transform: ({ schema: routeSchema, url, route }) => {
+      const schema = routeSchema && withExamples(routeSchema, ROUTE_EXAMPLES[`${String(route.method)} ${url}`]);
       const roles = (route.config as { roles?: readonly string[] } | undefined)?.roles;
       if (!roles || !schema) return { schema, url };
       const description = `${schema.description ? `${schema.description}\n\n` : ''}Callers: ${roles.join(', ')}.`;

@@ -178,6 +178,14 @@ export interface EventRepo {
   countUndelivered(): Promise<number>;
 }
 
+export interface DeliveryFilter {
+  readonly endpointId?: string | undefined;
+  readonly eventId?: string | undefined;
+  readonly status?: WebhookDelivery['status'] | undefined;
+  /** The type of the delivered event, e.g. `payment.captured`. */
+  readonly eventType?: string | undefined;
+}
+
 export interface WebhookRepo {
   insertEndpoint(endpoint: Omit<WebhookEndpoint, 'createdAt' | 'updatedAt'>): Promise<WebhookEndpoint>;
   updateEndpoint(id: string, patch: Partial<Omit<WebhookEndpoint, 'id' | 'createdAt' | 'updatedAt'>>): Promise<WebhookEndpoint | undefined>;
@@ -198,7 +206,8 @@ export interface WebhookRepo {
   finishAttempt(id: string, owner: string, patch: Pick<WebhookDelivery, 'status' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt' | 'attempts'>): Promise<boolean>;
   recordAttempt(attempt: Omit<WebhookAttempt, 'id'>): Promise<void>;
   getDelivery(id: string): Promise<WebhookDelivery | undefined>;
-  listDeliveries(filter: { endpointId?: string | undefined; eventId?: string | undefined }, page: PageRequest): Promise<Page<WebhookDelivery>>;
+  /** Deliveries matching every filter given, newest first (`page.after` is the last id of the previous page). */
+  listDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<Page<WebhookDelivery>>;
   attempts(deliveryId: string): Promise<WebhookAttempt[]>;
   /** Puts a delivery back in the queue for an attempt at `at` (manual replay). */
   requeue(id: string, at: number): Promise<boolean>;

@@ -6,7 +6,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { FakeClock } from '../../src/adapters/system-clock.js';
 import { ensureApiKey } from '../../src/app/api-keys.js';
 import type { Deps } from '../../src/app/deps.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type TrustProxy } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { openRuntime } from '../../src/main.js';
 import { testDatabase, type Dialect } from './stores.js';
@@ -32,7 +32,8 @@ export interface TestApp {
 }
 
 export async function testApp(
-  dialect: Dialect, options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string; allowPrivateUrls?: boolean } = {},
+  dialect: Dialect,
+  options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string; allowPrivateUrls?: boolean; trustProxy?: TrustProxy } = {},
 ): Promise<TestApp> {
   const db = await testDatabase(dialect, options.sqliteFile);
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
@@ -43,7 +44,10 @@ export async function testApp(
   });
   const runtime = await openRuntime(config, { clock });
   await ensureApiKey(runtime.deps, INTEGRATION_KEY, 'Test integration key', 'integration');
-  const app = await buildApp({ deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000 });
+  const app = await buildApp({
+    deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
+  });
   await app.ready();
   const shopId = runtime.demo?.shopId ?? '';
   const gateways = shopId ? (await runtime.deps.store.gateways.list({ shopId }, { limit: 100 })).items : [];

@@ -12,18 +12,43 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-export function startCli(args: string[], env: Record<string, string>): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+/** A process started here, with its exit code to come. */
+export interface Started extends Proc {
+  /** Resolves with the exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>;
+}
+
+export function startCli(args: string[], env: Record<string, string>): Started {
+  return watch(spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
     cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  }));
+}
+
+/**
+ * Runs `npm <args>` in the project, as an operator does (`npm start`, `npm run paybridge -- worker`):
+ * signals sent through `child` go to the npm process itself.
+ */
+export function startNpm(args: string[], env: Record<string, string>): Started {
+  // A process group of its own, so that `kill` also ends whatever npm started.
+  return watch(spawn('npm', args, {
+    cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+  }), true);
+}
+
+function watch(child: ChildProcess, group = false): Started {
   let out = '';
   child.stdout?.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr?.on('data', (d: Buffer) => { out += d.toString(); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const killGroup = () => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ } };
   return {
     child,
+    exited,
     output: () => out,
-    async kill() { if (child.exitCode === null) child.kill('SIGKILL'); await exited; },
+    async kill() {
+      if (group) killGroup(); else if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
     async stop() { if (child.exitCode === null) child.kill('SIGTERM'); await exited; },
   };
 }

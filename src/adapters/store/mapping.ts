@@ -141,13 +141,16 @@ export async function insertRows(db: Db, table: string, rows: readonly Row[]): P
 
 export const MAX_PAGE = 100;
 
-/** Fetches one page ordered by `id`, asking for one extra row to know whether there is more. */
+/**
+ * Fetches one page ordered by `id` (`desc`: newest first, as ids grow with time), asking for one extra row
+ * to know whether there is more; `page.after` is the last id of the previous page in that order.
+ */
 export async function pageBy<T>(
-  query: any, page: PageRequest, map: (row: Row) => T, idColumn = 'id',
+  query: any, page: PageRequest, map: (row: Row) => T, idColumn = 'id', order: 'asc' | 'desc' = 'asc',
 ): Promise<Page<T>> {
   let q = query;
-  if (page.after !== undefined) q = q.where(idColumn, '>', page.after);
-  const rows: Row[] = await q.orderBy(idColumn, 'asc').limit(page.limit + 1).execute();
+  if (page.after !== undefined) q = q.where(idColumn, order === 'asc' ? '>' : '<', page.after);
+  const rows: Row[] = await q.orderBy(idColumn, order).limit(page.limit + 1).execute();
   return { items: rows.slice(0, page.limit).map(map), hasMore: rows.length > page.limit };
 }
 

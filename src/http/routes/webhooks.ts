@@ -96,9 +96,16 @@ export async function webhookRoutes(fastify: FastifyInstance, { deps }: { deps: 
       return { delivery_id: await pingEndpoint(deps, req.params.id) };
     });
 
+  const DeliveryQuery = listQuery({
+    endpoint_id: Type.Optional(Type.String({ maxLength: 64 })), event_id: Type.Optional(Type.String({ maxLength: 64 })),
+    status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed')])),
+    event_type: Type.Optional(Type.String({ maxLength: 60, description: 'e.g. payment.captured' })),
+  });
   app.get('/webhook-deliveries', {
-    config, schema: { tags, summary: 'List deliveries', querystring: listQuery({ endpoint_id: Type.Optional(Type.String({ maxLength: 64 })), event_id: Type.Optional(Type.String({ maxLength: 64 })) }), response: responses(200, listOf(DeliverySchema)) },
-  }, async (req) => listBody(await deps.store.webhooks.listDeliveries({ endpointId: req.query.endpoint_id, eventId: req.query.event_id }, pageRequest(req.query)), (d) => deliveryView(d), (d) => d.id));
+    config, schema: { tags, summary: 'List deliveries, newest first', description: 'Filters combine: e.g. ?status=failed&endpoint_id=… lists one endpoint\'s failed deliveries.', querystring: DeliveryQuery, response: responses(200, listOf(DeliverySchema)) },
+  }, async (req) => listBody(await deps.store.webhooks.listDeliveries({
+    endpointId: req.query.endpoint_id, eventId: req.query.event_id, status: req.query.status, eventType: req.query.event_type,
+  }, pageRequest(req.query)), (d) => deliveryView(d), (d) => d.id));
   app.get('/webhook-deliveries/:id', { config, schema: { tags, summary: 'Retrieve a delivery with every attempt', params: StringId, response: responses(200, DeliverySchema) } },
     async (req) => {
       const d = found(await deps.store.webhooks.getDelivery(req.params.id), 'delivery', req.params.id);

@@ -140,7 +140,15 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
       await db.insertInto('webhook_attempts').values(toRow(ATTEMPT, attempt)).execute();
     },
     getDelivery: (id) => deliveries.get(id),
-    listDeliveries: (filter, page) => deliveries.list({ endpoint_id: filter.endpointId, event_id: filter.eventId }, page),
+    listDeliveries(filter, page) {
+      let q = db.selectFrom('webhook_deliveries as d').selectAll('d');
+      if (filter.endpointId !== undefined) q = q.where('d.endpoint_id', '=', filter.endpointId);
+      if (filter.eventId !== undefined) q = q.where('d.event_id', '=', filter.eventId);
+      if (filter.status !== undefined) q = q.where('d.status', '=', filter.status);
+      // Newest first: each page walks the primary key down and looks up each delivery's event by its key.
+      if (filter.eventType !== undefined) q = q.innerJoin('events as e', 'e.id', 'd.event_id').where('e.type', '=', filter.eventType);
+      return pageBy(q, page, deliveries.map, 'd.id', 'desc');
+    },
     async attempts(deliveryId) {
       const rows = await db.selectFrom('webhook_attempts').selectAll().where('delivery_id', '=', deliveryId).orderBy('id').execute();
       return rows.map((r: Row) => fromRow(ATTEMPT, r));
