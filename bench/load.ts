@@ -5,6 +5,8 @@
  * counted. Throughput is the flows that ended from the warm-up's end until the last one ended, over that time. Server RSS is sampled from /proc/<pid>/status while the cell runs.
  */
 import { Client } from 'undici';
+import { backlogOf, drained, isEmpty, type Backlog } from './backlog.js';
+import type { BenchDb } from './data.js';
 import { cpuMs, rssMiB } from './procs.js';
 
 export interface Response {
@@ -59,13 +61,30 @@ export interface CellResult {
   readonly throughput: number;
   readonly p50: number;
   readonly p99: number;
-  /** Peak server RSS during the cell, MiB. */
+  /** Peak server RSS during the cell, MiB (summed over the server's processes). */
   readonly rssMiB: number | null;
-  /** Server CPU time (user + system) per measured flow, ms: what one flow costs the server. */
+  /**
+   * Server CPU time (user + system, every server process) per flow, ms: what one flow costs the server.
+   * With a drain (`sustained`), from the cell's start until the worker has done everything the cell's
+   * flows left to it, over every flow of the cell (warm-up included); without, over the measured window.
+   */
   readonly serverCpuMs: number | null;
-  /** Server CPU use over the measured window, in cores (1 = one core busy all the time). */
+  /** Server CPU use over the same time, in cores (1 = one core busy all the time). */
   readonly serverCores: number | null;
   readonly exhausted: boolean;
+  /** Present when the cell waited for the worker to catch up (the default for the Paybridge flows). */
+  readonly sustained?: Sustained;
+}
+
+export interface Sustained {
+  /** Every flow of the cell (warm-up included) over the time from its start until the backlog was empty. */
+  readonly throughput: number;
+  /** What the worker still had to do when the load stopped. */
+  readonly backlogAtEnd: Backlog;
+  /** From the load's end until the backlog was empty, s. */
+  readonly drainSeconds: number;
+  /** False when the backlog was not empty after the drain timeout: the figures then understate the cost. */
+  readonly drained: boolean;
 }
 
 let addressCounter = 0;
@@ -118,30 +137,46 @@ export interface CellOptions {
   readonly concurrency: number;
   readonly warmupMs: number;
   readonly durationMs: number;
-  /** The server whose RSS is sampled. */
-  readonly serverPid: number;
+  /** The server's processes: their RSS is sampled and their CPU counted. */
+  readonly serverPids: readonly number[];
+  /** API origins besides `origin` (several API processes): virtual users are spread over all of them. */
+  readonly origins?: readonly string[];
+  /**
+   * The server's database: when given, the cell starts once the worker's backlog is empty and ends once it
+   * is empty again, so its figures are sustained (see `Sustained`).
+   */
+  readonly drainDb?: BenchDb;
+  readonly drainTimeoutMs?: number;
   /** Start every user on a loopback address of its own (flows through the hosted page). */
   readonly ownAddresses?: boolean;
 }
 
 /** Runs one cell: `concurrency` users looping over `flow` for warm-up + duration. */
+const sumOf = (values: readonly (number | null)[]) => (values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + v!, 0));
+const serverCpu = (pids: readonly number[]) => sumOf(pids.map(cpuMs));
+const serverRss = (pids: readonly number[]) => sumOf(pids.map(rssMiB));
+
+/** Runs one cell: `concurrency` users looping over `flow` for warm-up + duration (then the drain). */
 export async function runCell(o: CellOptions): Promise<CellResult> {
-  const users = Array.from({ length: o.concurrency }, (_, i) => new User(i, o.origin, o.ownAddresses ? nextLoopbackAddress() : null));
+  const drainTimeoutMs = o.drainTimeoutMs ?? 300_000;
+  if (o.drainDb && !(await drained(o.drainDb, drainTimeoutMs))) throw new Error('the previous cell\'s backlog did not drain');
+  const origins = [o.origin, ...(o.origins ?? []).filter((u) => u !== o.origin)];
+  const users = Array.from({ length: o.concurrency }, (_, i) => new User(i, origins[i % origins.length]!, o.ownAddresses ? nextLoopbackAddress() : null));
   const latencies: number[] = [];
   const firstErrors: string[] = [];
   let errors = 0;
   let completed = 0;
   let exhausted = false;
   let rssPeak: number | null = null;
-  const sample = () => { const r = rssMiB(o.serverPid); if (r !== null) rssPeak = Math.max(rssPeak ?? 0, r); };
+  const sample = () => { const r = serverRss(o.serverPids); if (r !== null) rssPeak = Math.max(rssPeak ?? 0, r); };
   const sampler = setInterval(sample, 250);
+  const cellCpuFrom = serverCpu(o.serverPids);
   const t0 = performance.now();
   const measureFrom = t0 + o.warmupMs;
   const end = measureFrom + o.durationMs;
   let lastDone = measureFrom;
   let cpuFrom: number | null = null;
-  let cpuTo: number | null = null;
-  const cpuStart = setTimeout(() => { cpuFrom = cpuMs(o.serverPid); }, o.warmupMs);
+  const cpuStart = setTimeout(() => { cpuFrom = serverCpu(o.serverPids); }, o.warmupMs);
 
   const loop = async (vu: User) => {
     while (!exhausted && performance.now() < end) {
@@ -165,18 +200,35 @@ export async function runCell(o: CellOptions): Promise<CellResult> {
     }
   };
   await Promise.all(users.map(loop));
-  cpuTo = cpuMs(o.serverPid);
+  const loadEnded = performance.now();
+  const cpuTo = serverCpu(o.serverPids);
   clearTimeout(cpuStart);
+  let sustained: Sustained | undefined;
+  let cellCpuTo: number | null = null;
+  if (o.drainDb) {
+    const backlogAtEnd = await backlogOf(o.drainDb);
+    const ok = isEmpty(backlogAtEnd) || await drained(o.drainDb, drainTimeoutMs, 20);
+    const drainedAt = performance.now();
+    cellCpuTo = serverCpu(o.serverPids);
+    sustained = {
+      throughput: completed / Math.max(1e-9, (drainedAt - t0) / 1000),
+      backlogAtEnd, drainSeconds: (drainedAt - loadEnded) / 1000, drained: ok,
+    };
+  }
   clearInterval(sampler);
   sample();
   await Promise.all(users.map((u) => u.close().catch(() => undefined)));
   const sorted = Float64Array.from(latencies).sort();
   const seconds = Math.max(1e-9, (lastDone - measureFrom) / 1000);
-  const cpu = cpuFrom !== null && cpuTo !== null ? cpuTo - cpuFrom : null;
+  const windowCpu = cpuFrom !== null && cpuTo !== null ? cpuTo - cpuFrom : null;
+  const cellCpu = sustained && cellCpuFrom !== null && cellCpuTo !== null ? cellCpuTo - cellCpuFrom : null;
+  const cellSeconds = sustained ? (loadEnded - t0) / 1000 + sustained.drainSeconds : 0;
   return {
-    serverCpuMs: cpu !== null && sorted.length > 0 ? cpu / sorted.length : null,
-    serverCores: cpu !== null ? cpu / 1000 / seconds : null,
+    serverCpuMs: sustained ? (cellCpu !== null && completed > 0 ? cellCpu / completed : null)
+      : windowCpu !== null && sorted.length > 0 ? windowCpu / sorted.length : null,
+    serverCores: sustained ? (cellCpu !== null ? cellCpu / 1000 / cellSeconds : null) : windowCpu !== null ? windowCpu / 1000 / seconds : null,
     flow: o.flow.name, concurrency: o.concurrency, count: sorted.length, completed, errors, firstErrors, seconds,
     throughput: sorted.length / seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), rssMiB: rssPeak, exhausted,
+    ...(sustained ? { sustained } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /**
- * A fast seed-002 merchant for the bench: answers every authorize / capture / void / refund at once with
+ * A fast merchant for external (Commerce Layer protocol) gateways for the bench: answers every authorize / capture / void / refund at once with
  * `{"success": true, "data": {"transaction_token": "...", "amount_cents": <the request's amount>}}`, so the
  * external-gateway flow measures Paybridge's own overhead. It does not verify signatures (the test suite's
  * fake merchant does that). Env: PORT.

@@ -1,6 +1,6 @@
 /**
  * The processes a bench run starts: the Paybridge server under test (`node --import tsx src/cli.ts serve`),
- * the bare baseline server and the fast seed-002 merchant. All listen on 127.0.0.1 only; each is stopped
+ * the bare baseline server and the fast Commerce Layer–style merchant. All listen on 127.0.0.1 only; each is stopped
  * with SIGTERM (then SIGKILL) by the pid this module spawned.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -37,7 +37,6 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Resident memory of a process in MiB (VmRSS), or null once it is gone. */
 /** CPU time (user + system) a process has used so far, ms; null when it is gone. Linux clock ticks of 10 ms. */
 export function cpuMs(pid: number): number | null {
   try {
@@ -49,6 +48,7 @@ export function cpuMs(pid: number): number | null {
   }
 }
 
+/** Resident memory of a process in MiB (VmRSS), or null once it is gone. */
 export function rssMiB(pid: number): number | null {
   try {
     const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -99,6 +99,8 @@ export interface ServerOptions {
   readonly sqlProfile?: string | null;
   /** The server's working directory: where its default mail outbox (data/mail) goes. */
   readonly cwd: string;
+  /** `serve` (API + in-process worker, the default), `serve --no-worker` (API only) or `worker`. */
+  readonly role?: 'serve' | 'api' | 'worker';
 }
 
 /**
@@ -106,11 +108,13 @@ export interface ServerOptions {
  * `cwd` (the run's temp dir), so the confirmation e-mails it writes to data/mail go away with the run.
  */
 export async function startPaybridge(options: ServerOptions): Promise<Proc> {
+  const role = options.role ?? 'serve';
   const port = await freePort();
   const prof = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const probe = options.sqlProfile ? ['--import', pathToFileURL(join(ROOT, 'bench', 'sql-probe.ts')).href] : [];
   const tsx = import.meta.resolve('tsx');
-  const p = start([...prof, '--import', tsx, ...probe, join(ROOT, 'src', 'cli.ts'), 'serve'], {
+  const command = role === 'worker' ? ['worker'] : role === 'api' ? ['serve', '--no-worker'] : ['serve'];
+  const p = start([...prof, '--import', tsx, ...probe, join(ROOT, 'src', 'cli.ts'), ...command], {
     ...(options.sqlProfile ? { BENCH_SQL_PROFILE: options.sqlProfile } : {}),
     PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn', PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, DATABASE_URL: options.databaseUrl,
     PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', // the bench's receivers and merchant listen on 127.0.0.1
@@ -118,18 +122,67 @@ export async function startPaybridge(options: ServerOptions): Promise<Proc> {
   }, port, options.cwd);
   const stop = stopper(p.child);
   try {
+    if (role === 'worker') {
+      await waitForOutput(p.child, p.output, 'worker running', 120_000);
+      return { pid: p.child.pid!, url: '', output: p.output, stop };
+    }
     await waitHealthy(p.url, p.child, p.output, 120_000);
-    const key = await fetch(`${p.url}/api/v1/api-keys`, {
-      method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'bench', role: 'integration' }),
-    });
-    if (key.status !== 201) throw new Error(`could not create the bench's integration key: ${key.status} ${await key.text()}`);
-    INTEGRATION_KEY = ((await key.json()) as { key: string }).key;
+    if (!INTEGRATION_KEY) {
+      const key = await fetch(`${p.url}/api/v1/api-keys`, {
+        method: 'POST', headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', role: 'integration' }),
+      });
+      if (key.status !== 201) throw new Error(`could not create the bench's integration key: ${key.status} ${await key.text()}`);
+      INTEGRATION_KEY = ((await key.json()) as { key: string }).key;
+    }
   } catch (error) {
     await stop();
     throw error;
   }
   return { pid: p.child.pid!, url: p.url, output: p.output, stop };
+}
+
+async function waitForOutput(child: ChildProcess, out: () => string, text: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!out().includes(text)) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}:\n${out().slice(-3000)}`);
+    if (Date.now() > deadline) throw new Error(`no "${text}" after ${timeoutMs} ms:\n${out().slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * The server under test as the load sees it: one process (`serve`, API + in-process worker), or with
+ * `--processes N` N API processes (`serve --no-worker`) and N worker processes on one database. `urls` are
+ * the API processes' origins (virtual users are spread over them); `pids` every process whose CPU counts.
+ */
+export interface Cluster {
+  readonly url: string;
+  readonly urls: readonly string[];
+  readonly pids: readonly number[];
+  stop(): Promise<void>;
+}
+
+export async function startCluster(options: ServerOptions, processes: number): Promise<Cluster> {
+  const procs: Proc[] = [];
+  const stop = async () => { await Promise.all(procs.map((p) => p.stop())); };
+  try {
+    if (processes <= 1) procs.push(await startPaybridge(options));
+    else {
+      // The first process migrates the database and writes the demo data; the others start on it.
+      procs.push(await startPaybridge({ ...options, role: 'api' }));
+      const rest = await Promise.all([
+        ...Array.from({ length: processes - 1 }, () => startPaybridge({ ...options, role: 'api', cpuProfDir: null, sqlProfile: null })),
+        ...Array.from({ length: processes }, () => startPaybridge({ ...options, role: 'worker', cpuProfDir: null, sqlProfile: null })),
+      ]);
+      procs.push(...rest);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const apis = procs.filter((p) => p.url !== '');
+  return { url: apis[0]!.url, urls: apis.map((p) => p.url), pids: procs.map((p) => p.pid), stop };
 }
 
 /** Starts a small TypeScript server of the bench (baseline-server.ts, merchant-server.ts). */

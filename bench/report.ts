@@ -69,20 +69,31 @@ function cpu(r: CellResult): string {
   return `${r.serverCpuMs < 1 ? r.serverCpuMs.toFixed(3) : r.serverCpuMs.toFixed(2)} (${r.serverCores.toFixed(2)})`;
 }
 
+/** The figure a cell is judged by: sustained throughput when the cell waited for the worker. */
+export const headline = (r: CellResult) => r.sustained?.throughput ?? r.throughput;
+
+function backlog(r: CellResult): string {
+  const s = r.sustained;
+  if (!s) return '—';
+  const b = s.backlogAtEnd;
+  const parts = [b.events && `${int(b.events)} ev`, b.deliveries && `${int(b.deliveries)} dl`, b.jobs && `${int(b.jobs)} jobs`].filter(Boolean);
+  return `${parts.length ? parts.join(', ') : 'none'} / ${s.drainSeconds.toFixed(1)} s${s.drained ? '' : ' NOT drained'}`;
+}
+
 function table(rows: readonly Row[], baseline: ReadonlyMap<number, CellResult>): string[] {
   const out = [
-    '| flow | conc. | throughput /s (× baseline) | p50 ms (× baseline) | p99 ms (× baseline) | server RSS MiB (× baseline) | server CPU ms per flow (cores busy) | flows | errors |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| flow | conc. | sustained /s (× baseline) | during load /s | backlog at load end / drain | p50 ms (× baseline) | p99 ms (× baseline) | server RSS MiB (× baseline) | server CPU ms per flow (cores busy) | flows | errors |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
     const conc = r.concurrency === 0 ? 'worker' : String(r.concurrency);
     if (!isResult(r)) {
-      out.push(`| ${r.flow} | ${conc} | not available | — | — | — | — | — | ${r.unavailable} |`);
+      out.push(`| ${r.flow} | ${conc} | not available | — | — | — | — | — | — | — | ${r.unavailable} |`);
       continue;
     }
     const b = r.flow.startsWith('baseline') ? undefined : baseline.get(r.concurrency) ?? baseline.get(Math.max(...baseline.keys()));
-    out.push(`| ${r.flow} | ${conc} | ${int(r.throughput)}${ratio(r.throughput, b?.throughput)} | ${ms(r.p50)}${ratio(r.p50, b?.p50)} | `
-      + `${ms(r.p99)}${ratio(r.p99, b?.p99)} | ${r.rssMiB === null ? '—' : int(r.rssMiB)}${ratio(r.rssMiB, b?.rssMiB)} | ${cpu(r)} | ${int(r.count)}${r.exhausted ? ' (data used up)' : ''} | ${r.errors} |`);
+    out.push(`| ${r.flow} | ${conc} | ${int(headline(r))}${ratio(headline(r), b?.throughput)} | ${r.sustained ? int(r.throughput) : '—'} | ${backlog(r)} | ${ms(r.p50)}${ratio(r.p50, b?.p50)} | `
+      + `${ms(r.p99)}${ratio(r.p99, b?.p99)} | ${r.rssMiB === null ? '—' : int(r.rssMiB)}${ratio(r.rssMiB, b?.rssMiB)} | ${cpu(r)} | ${int(r.completed)}${r.exhausted ? ' (data used up)' : ''} | ${r.errors} |`);
   }
   return out;
 }
@@ -98,7 +109,7 @@ function growthLines(rows: readonly Row[]): string[] {
   for (const g of grown) {
     const e = find(rows, 'full checkout', g.concurrency);
     if (!e) continue;
-    out.push(`| ${g.concurrency} | ${int(e.throughput)} | ${int(g.throughput)} | ${((g.throughput / e.throughput) * 100).toFixed(0)} % | ${ms(e.p99)} → ${ms(g.p99)} |`);
+    out.push(`| ${g.concurrency} | ${int(headline(e))} | ${int(headline(g))} | ${((headline(g) / headline(e)) * 100).toFixed(0)} % | ${ms(e.p99)} → ${ms(g.p99)} |`);
   }
   return out;
 }
@@ -110,15 +121,17 @@ function targets(rows: readonly Row[]): string[] {
     lines.push(r ? `- ${ok(r) ? 'met' : 'NOT met'}: ${what} — measured ${shown(r)}` : `- not measured: ${what}`);
   };
   const checkout = find(rows, 'full checkout', 64);
-  check('full checkout ≥ 1,000 flows/s at 64 concurrent with p99 ≤ 50 ms', checkout, (r) => r.throughput >= 1000 && r.p99 <= 50,
-    (r) => `${int(r.throughput)}/s, p99 ${ms(r.p99)} ms`);
-  check('reads ≥ 10,000/s', top('read one order'), (r) => r.throughput >= 10_000, (r) => `${int(r.throughput)}/s at ${r.concurrency}`);
-  check('external authorize+capture ≥ 500/s', top('external authorize+capture'), (r) => r.throughput >= 500, (r) => `${int(r.throughput)}/s at ${r.concurrency}`);
+  check('full checkout ≥ 1,000 flows/s sustained at 64 concurrent with p99 ≤ 50 ms', checkout, (r) => headline(r) >= 1000 && r.p99 <= 50,
+    (r) => `${int(headline(r))}/s, p99 ${ms(r.p99)} ms`);
+  check('full checkout ≤ 1.5 ms server CPU per flow at 64 concurrent, the worker\'s share included', checkout, (r) => r.serverCpuMs !== null && r.serverCpuMs <= 1.5,
+    (r) => `${r.serverCpuMs?.toFixed(2) ?? '—'} ms`);
+  check('reads ≥ 10,000/s', top('read one order'), (r) => headline(r) >= 10_000, (r) => `${int(headline(r))}/s at ${r.concurrency}`);
+  check('external authorize+capture ≥ 500/s', top('external authorize+capture'), (r) => headline(r) >= 500, (r) => `${int(headline(r))}/s at ${r.concurrency}`);
   check('webhook fan-out ≥ 2,000 deliveries/s', top('webhook fan-out'), (r) => r.throughput >= 2000, (r) => `${int(r.throughput)}/s`);
   const grown = rows.filter(isResult).filter((r) => r.flow.startsWith('full checkout @')).sort((a, b) => b.concurrency - a.concurrency)[0];
   const empty = grown ? find(rows, 'full checkout', grown.concurrency) : undefined;
   if (grown && empty) {
-    const kept = grown.throughput / empty.throughput;
+    const kept = headline(grown) / headline(empty);
     lines.push(`- ${kept >= 0.8 ? 'met' : 'NOT met'}: with the grown database, checkout throughput within 80 % of the empty one — measured ${(kept * 100).toFixed(0)} % at ${grown.concurrency}`);
   } else lines.push('- not measured: growth');
   return lines;
@@ -137,6 +150,11 @@ export function render(r: Report): string {
     'Latency is per whole flow (all its requests). Ratios compare with the bare baseline at the same concurrency',
     '(higher is better for throughput, lower for latency and memory); the fan-out row (the worker drains the outbox',
     'with batches of 50) is compared with the baseline at the highest concurrency, and its latency is one delivery attempt.',
+    'Sustained: a Paybridge cell starts with the worker idle and ends when the worker has done everything its flows left',
+    '(events fanned out to the platform\'s webhook endpoint, subscribed to every event, deliveries made, e-mails written);',
+    'throughput counts every flow of the cell over that whole time, and server CPU is per flow over it (every process).',
+    '"during load" is the rate while the load ran; the backlog column shows what was left then (events, deliveries, jobs)',
+    'and how long the worker took to finish it.',
     '',
     ...table(r.rows, baseline),
     ...(r.growth ? ['', `Growth set: ${int(r.growth.orders)} orders (${int(r.growth.rows)} rows with their lines, transactions, history, sessions, events, enrollments and ledger) generated in ${r.growth.seconds.toFixed(1)} s.`] : []),

@@ -18,7 +18,8 @@ import { runFanOut } from './flows/fanout.js';
 import { lifecycleFlow } from './flows/lifecycle.js';
 import { createReadableOrders, readsFlow } from './flows/reads.js';
 import { runCell, type CellResult, type Flow } from './load.js';
-import { ROOT, startHelper, startPaybridge, type Proc } from './procs.js';
+import { INTEGRATION_KEY, ROOT, startCluster, startHelper, type Cluster, type Proc } from './procs.js';
+import { describe as describeBacklog } from './backlog.js';
 import { profilesOf, summarise, summariseSql } from './profile.js';
 import { machine, render, type Row } from './report.js';
 
@@ -32,8 +33,10 @@ function options(argv: string[]) {
   const only = value('--only')?.split(',').map((s) => s.trim()) ?? [...FLOWS];
   for (const f of only) if (!(FLOWS as readonly string[]).includes(f)) throw new Error(`--only: unknown flow "${f}" (${FLOWS.join(', ')})`);
   const growth = value('--growth');
+  const processes = Number(value('--processes') ?? 1);
+  if (!Number.isInteger(processes) || processes < 1 || processes > 8) throw new Error('--processes: a whole number from 1 to 8');
   return {
-    quick, pg: has('--pg'), profile: has('--profile'), only: new Set(only as FlowKey[]),
+    processes, quick, pg: has('--pg'), profile: has('--profile'), only: new Set(only as FlowKey[]),
     sqlProbe: !has('--no-sql-probe'), // the probe's own cost shows in the CPU profile
     concurrency: value('--conc')?.split(',').map(Number) ?? (quick ? [1, 16] : [1, 16, 64]),
     warmupMs: quick ? 300 : 1000,
@@ -96,12 +99,18 @@ async function main(): Promise<void> {
     sqlProfiles.push({ file, from: rows.length });
     return file;
   };
-  const cells = async (proc: Proc, flow: Flow, ownAddresses = false, label?: string) => {
+  const cells = async (target: Proc | Cluster, flow: Flow, ownAddresses = false, label?: string, drainDb?: BenchDb) => {
+    const pids = 'pids' in target ? target.pids : [target.pid];
+    const origins = 'urls' in target ? target.urls : [target.url];
     for (const concurrency of o.concurrency) {
-      const r = await runCell({ origin: proc.url, flow, concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, serverPid: proc.pid, ownAddresses });
+      const r = await runCell({
+        origin: target.url, origins, flow, concurrency, warmupMs: o.warmupMs, durationMs: o.durationMs, serverPids: pids, ownAddresses,
+        ...(drainDb ? { drainDb } : {}),
+      });
       const row: CellResult = label ? { ...r, flow: label } : r;
       rows.push(row);
-      log(`  ${row.flow.padEnd(30)} c=${String(concurrency).padStart(2)}  ${row.throughput.toFixed(0).padStart(6)}/s  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  rss ${row.rssMiB?.toFixed(0) ?? '—'} MiB  server cpu ${row.serverCpuMs?.toFixed(2) ?? '—'} ms/flow (${row.serverCores?.toFixed(2) ?? '—'} cores)  errors ${row.errors}${row.firstErrors[0] ? ` (${row.firstErrors[0]})` : ''}`);
+      const s = row.sustained;
+      log(`  ${row.flow.padEnd(30)} c=${String(concurrency).padStart(2)}  ${(s?.throughput ?? row.throughput).toFixed(0).padStart(6)}/s${s ? ` sustained (${row.throughput.toFixed(0)}/s during the load; backlog at its end ${describeBacklog(s.backlogAtEnd)}, drained in ${s.drainSeconds.toFixed(1)} s${s.drained ? '' : ' — NOT drained'})` : ''}  p50 ${row.p50.toFixed(2)} ms  p99 ${row.p99.toFixed(2)} ms  rss ${row.rssMiB?.toFixed(0) ?? '—'} MiB  server cpu ${row.serverCpuMs?.toFixed(2) ?? '—'} ms/flow (${row.serverCores?.toFixed(2) ?? '—'} cores)  errors ${row.errors}${row.firstErrors[0] ? ` (${row.firstErrors[0]})` : ''}`);
       if (row.exhausted && row.errors === 0) log('    (prepared data used up: the cell ended early)');
     }
   };
@@ -114,14 +123,21 @@ async function main(): Promise<void> {
   }
 
   const database = await freshDatabase(o.pg, dir);
-  let server: Proc | null = null;
+  let server: Cluster | null = null;
   let db: BenchDb | null = null;
   let merchant: Proc | null = null;
+  let platform: Proc | null = null;
   try {
-    log(`starting Paybridge on ${o.pg ? 'PostgreSQL' : 'SQLite'}…`);
-    server = await startPaybridge({ databaseUrl: database.url, cwd: dir, cpuProfDir: profDir, sqlProfile: sqlProfile('empty') });
-    profiled.push(server.pid);
+    const shape = o.processes > 1 ? `${o.processes} API processes and ${o.processes} worker processes` : 'one process (API + in-process worker)';
+    log(`starting Paybridge on ${o.pg ? 'PostgreSQL' : 'SQLite'}: ${shape}…`);
+    server = await startCluster({ databaseUrl: database.url, cwd: dir, cpuProfDir: profDir, sqlProfile: sqlProfile('empty') }, o.processes);
+    profiled.push(server.pids[0]!);
     db = openBenchDb(database.url);
+    // A real platform has a webhook endpoint subscribed to every event: every event of every flow is
+    // delivered to it, and that work is part of each cell (which ends when the worker has caught up).
+    platform = await startHelper('receiver-server.ts');
+    const platformEndpoint = await createEndpoint(server.url, `${platform.url}/webhooks`, ['*'], 'the platform (every event)');
+    const setPlatformEndpoint = (enabled: boolean) => patchEndpoint(server!.url, platformEndpoint, { enabled });
     const shopId = String((await sql<{ value: string }>`select value from settings where name = 'demo_shop_id'`.execute(db.db)).rows[0]?.value);
     const t = performance.now();
     const pool = new BuyerPool(await createBuyers(db, o.buyers));
@@ -132,11 +148,11 @@ async function main(): Promise<void> {
     const hasPage = hasCheckout && await routeExists(server.url, 'GET', '/pay/cs_none');
 
     if (o.only.has('checkout') || o.only.has('growth')) {
-      if (hasCheckout && hasPage) await cells(server, checkoutFlow(pool, checkoutOrders), true);
+      if (hasCheckout && hasPage) await cells(server, checkoutFlow(pool, checkoutOrders), true, undefined, db);
       else unavailable('full checkout', hasCheckout ? 'no hosted page /pay yet' : 'no POST /api/v1/checkout yet');
     }
     if (o.only.has('lifecycle')) {
-      if (hasCheckout && await routeExists(server.url, 'GET', '/v1/purchases/1')) await cells(server, lifecycleFlow(pool, lifecycleOrders));
+      if (hasCheckout && await routeExists(server.url, 'GET', '/v1/purchases/1')) await cells(server, lifecycleFlow(pool, lifecycleOrders), false, undefined, db);
       else unavailable('purchase lifecycle', 'no purchases API yet');
     }
     if (o.only.has('external')) {
@@ -144,18 +160,21 @@ async function main(): Promise<void> {
         merchant = await startHelper('merchant-server.ts');
         const gatewayId = await createExternalGateway(server.url, shopId, merchant.url);
         const customer = String((await sql<{ id: string }>`select id from customers where email_lower = 'learner@example.com'`.execute(db.db)).rows[0]?.id);
-        await cells(server, externalFlow(shopId, gatewayId, customer));
+        await cells(server, externalFlow(shopId, gatewayId, customer), false, undefined, db);
         await merchant.stop();
         merchant = null;
       } else unavailable('external authorize+capture', 'no external gateways yet');
     }
     if (o.only.has('reads')) {
       const ids = await createReadableOrders(server.url, shopId, o.readableOrders);
-      await cells(server, readsFlow(ids));
+      await cells(server, readsFlow(ids), false, undefined, db);
     }
     if (o.only.has('fanout')) {
       log(`webhook fan-out: ${o.events.toLocaleString('en-US')} events`);
-      const r = await runFanOut({ origin: server.url, databaseUrl: database.url, db, shopId, events: o.events, serverPid: server.pid, timeoutMs: o.quick ? 30_000 : 90_000 });
+      // The fan-out measures its own endpoint alone: the platform's is paused meanwhile.
+      await setPlatformEndpoint(false);
+      const r = await runFanOut({ origin: server.url, databaseUrl: database.url, db, shopId, events: o.events, serverPids: server.pids, timeoutMs: o.quick ? 30_000 : 90_000 });
+      await setPlatformEndpoint(true);
       rows.push(r);
       log(`  ${r.count} deliveries at ${r.throughput.toFixed(0)}/s; attempt p50 ${r.p50} ms p99 ${r.p99} ms; errors ${r.errors}`);
     }
@@ -175,15 +194,18 @@ async function main(): Promise<void> {
       log(`growth: generating ${o.growthOrders.toLocaleString('en-US')} orders in the database…`);
       growth = await growOrders(db, checkoutOrders[0]!, o.growthOrders, log);
       log(`  ${growth.rows.toLocaleString('en-US')} rows in ${growth.seconds.toFixed(1)} s; restarting Paybridge on it`);
-      server = await startPaybridge({ databaseUrl: database.url, cwd: dir, cpuProfDir: profDir, sqlProfile: sqlProfile('grown') });
-      profiled.push(server.pid);
+      server = await startCluster({ databaseUrl: database.url, cwd: dir, cpuProfDir: profDir, sqlProfile: sqlProfile('grown') }, o.processes);
+      profiled.push(server.pids[0]!);
       const grownOrders: number[] = [];
-      await cells(server, checkoutFlow(pool, grownOrders), true, `full checkout @ ${growthLabel(o.growthOrders)} orders`);
+      await cells(server, checkoutFlow(pool, grownOrders), true, `full checkout @ ${growthLabel(o.growthOrders)} orders`, db);
       await verify(`full checkout @ ${growthLabel(o.growthOrders)} orders`, grownOrders);
     }
     log(`  buyers used: ${pool.used.toLocaleString('en-US')} of ${pool.size.toLocaleString('en-US')}`);
+    checks.push(await platformCheck(db, platform.url, platformEndpoint));
+    log(`  check: ${checks.at(-1)}`);
   } finally {
     await merchant?.stop();
+    await platform?.stop();
     await server?.stop();
     await db?.close();
     await database.drop();
@@ -210,6 +232,35 @@ async function main(): Promise<void> {
       if (existsSync(file)) log(`\n${summariseSql(file, flows)}`);
     });
   }
+}
+
+async function createEndpoint(origin: string, url: string, eventTypes: string[], description: string): Promise<string> {
+  const res = await fetch(`${origin}/api/v1/webhook-endpoints`, {
+    method: 'POST', headers: { authorization: `Bearer ${INTEGRATION_KEY}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ url, event_types: eventTypes, description }),
+  });
+  if (res.status !== 201) throw new Error(`creating the webhook endpoint: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function patchEndpoint(origin: string, id: string, body: Record<string, unknown>): Promise<void> {
+  const res = await fetch(`${origin}/api/v1/webhook-endpoints/${id}`, {
+    method: 'PATCH', headers: { authorization: `Bearer ${INTEGRATION_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`updating the webhook endpoint: ${res.status} ${await res.text()}`);
+}
+
+/** Every delivery the outbox recorded for the platform's endpoint arrived, once, and none failed. */
+async function platformCheck(db: BenchDb, receiverUrl: string, endpointId: string): Promise<string> {
+  const got = (await (await fetch(receiverUrl)).json()) as { received: number; duplicates: number };
+  const { rows } = await sql<{ status: string; n: number | string }>`select status, count(*) as n from webhook_deliveries
+    where endpoint_id = ${endpointId} group by status`.execute(db.db);
+  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  const delivered = by['delivered'] ?? 0;
+  const other = Object.entries(by).filter(([k]) => k !== 'delivered').map(([k, n]) => `${n} ${k}`);
+  const ok = got.received === delivered && got.duplicates === 0 && other.length === 0;
+  return `platform webhook endpoint (every event): ${delivered.toLocaleString('en-US')} deliveries recorded, ${got.received.toLocaleString('en-US')} received`
+    + `${got.duplicates ? `, ${got.duplicates} received twice` : ''}${other.length ? `, ${other.join(', ')}` : ''}${ok ? ' — all once' : ' — MISMATCH'}`;
 }
 
 const growthLabel = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : n >= 1000 ? `${n / 1000}k` : String(n));

@@ -1,5 +1,5 @@
 /**
- * Flow 3, an external (seed 002) gateway: `POST /api/v1/orders` then `POST /api/v1/orders/{id}/payments`
+ * Flow 3, an external gateway (Commerce Layer protocol): `POST /api/v1/orders` then `POST /api/v1/orders/{id}/payments`
  * with `capture: true` (authorize + capture), against the bench's fast merchant server, so what is measured
  * is Paybridge's own work around the two merchant calls.
  */

@@ -23,9 +23,12 @@ export interface FanOutOptions {
   readonly db: BenchDb;
   readonly shopId: string;
   readonly events: number;
-  readonly serverPid: number;
+  /** Every server process (API and workers): their CPU and RSS count. */
+  readonly serverPids: readonly number[];
   readonly timeoutMs: number;
 }
+
+const sum = (values: (number | null)[]) => (values.some((v) => v === null) ? null : values.reduce<number>((a, v) => a + v!, 0));
 
 export async function runFanOut(o: FanOutOptions): Promise<CellResult> {
   const seen = new Set<string>();
@@ -53,7 +56,7 @@ export async function runFanOut(o: FanOutOptions): Promise<CellResult> {
   const ids = new RandomIds(clock);
   const store = createStore({ url: o.databaseUrl, clock, ids, poolSize: 2 });
   let rssPeak: number | null = null;
-  const sample = () => { const r = rssMiB(o.serverPid); if (r !== null) rssPeak = Math.max(rssPeak ?? 0, r); };
+  const sample = () => { const r = sum(o.serverPids.map(rssMiB)); if (r !== null) rssPeak = Math.max(rssPeak ?? 0, r); };
   const sampler = setInterval(sample, 250);
   await store.tx(async (tx) => {
     for (let i = 0; i < o.events; i++) {
@@ -61,11 +64,11 @@ export async function runFanOut(o: FanOutOptions): Promise<CellResult> {
     }
   });
   const committed = performance.now();
-  const cpuFrom = cpuMs(o.serverPid);
+  const cpuFrom = sum(o.serverPids.map(cpuMs));
   await store.close();
   const deadline = committed + o.timeoutMs;
   while (seen.size < o.events && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  const cpuTo = cpuMs(o.serverPid);
+  const cpuTo = sum(o.serverPids.map(cpuMs));
   clearInterval(sampler);
   sample();
   receiver.closeAllConnections();

@@ -1,5 +1,5 @@
 /**
- * Flow 2, a purchase's life through an external checkout (seeds 001 + 000): the buyer's checkout, then the
+ * Flow 2, a purchase's life through an external checkout (course checkout + Skilljar-compatible purchases): the buyer's checkout, then the
  * checkout page's calls with the integration key: `GET /v1/purchases/{id}`, `PATCH` (sets the tax), and
  * `POST …/fulfill` with SUCCESS, which grants the course.
  */
