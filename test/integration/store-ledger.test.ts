@@ -125,4 +125,54 @@ describe.each(DIALECTS)('the ledger in the store (%s)', (dialect) => {
     expect(await balance(merchant)).toBe(1500);
     expect(await postingsOf(merchant)).toEqual([2500, -1000]);
   });
+
+  // Captures and refunds move the same two accounts (the processor's and the merchant's, both allowed to go
+  // negative); their balance moves wait for the end of the transaction, so the row locks are held briefly.
+  it('moves balances of accounts that may go negative by the end of the transaction, and reads inside it see them', async () => {
+    const a = await store.ledger.account(`processor:a${++n}:USD`, 'USD', true);
+    const b = await store.ledger.account(`merchant:b${n}:USD`, 'USD', true);
+    const seen = await store.tx(async (tx) => {
+      await tx.ledger.account(a.code, 'USD', true);
+      await tx.ledger.account(b.code, 'USD', true);
+      expect(await tx.ledger.post(transfer(a, b, 700))).toBe(true);
+      expect(await tx.ledger.post(transfer(a, b, 300))).toBe(true);
+      return (await tx.ledger.getAccount(b.id))!.balance; // a read in the transaction sees both moves
+    });
+    expect(seen).toBe(1000);
+    await store.tx(async (tx) => {
+      await tx.ledger.account(a.code, 'USD', true);
+      await tx.ledger.account(b.code, 'USD', true);
+      await tx.ledger.post(transfer(b, a, 250)); // left to the end of the transaction: no read follows
+    });
+    expect([await balance(a), await balance(b)]).toEqual([-750, 750]);
+    expect(await postingsOf(b)).toEqual([700, 300, -250]);
+  });
+
+  it('a transaction that fails after such a transfer leaves neither the transfer nor a balance move', async () => {
+    const a = await store.ledger.account(`processor:c${++n}:USD`, 'USD', true);
+    const b = await store.ledger.account(`merchant:d${n}:USD`, 'USD', true);
+    await expect(store.tx(async (tx) => {
+      await tx.ledger.account(a.code, 'USD', true);
+      await tx.ledger.account(b.code, 'USD', true);
+      await tx.ledger.post(transfer(a, b, 400));
+      throw new Error('a later step failed');
+    })).rejects.toThrow('a later step failed');
+    expect([await balance(a), await balance(b)]).toEqual([0, 0]);
+    expect(await postingsOf(b)).toEqual([]);
+  });
+
+  it('keeps every balance equal to its postings when captures and refunds over the same accounts run at once', async () => {
+    const processor = await store.ledger.account(`processor:e${++n}:USD`, 'USD', true);
+    const merchant = await store.ledger.account(`merchant:f${n}:USD`, 'USD', true);
+    const moves = Array.from({ length: 40 }, (_, i) => (i % 4 === 3 ? transfer(merchant, processor, 100) : transfer(processor, merchant, 250)));
+    await Promise.all(moves.map((t) => store.tx(async (tx) => {
+      await tx.ledger.account(processor.code, 'USD', true);
+      await tx.ledger.account(merchant.code, 'USD', true);
+      return tx.ledger.post(t);
+    })));
+    const sum = (await postingsOf(merchant)).reduce((x, y) => x + y, 0);
+    expect(sum).toBe(30 * 250 - 10 * 100);
+    expect(await balance(merchant)).toBe(sum);
+    expect(await balance(processor)).toBe(-sum);
+  });
 });

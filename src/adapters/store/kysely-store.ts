@@ -15,7 +15,7 @@ import { core } from './migrations/001-core.js';
 import { auditRepo } from './repos/audit.js';
 import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
 import { customerRepo, gatewayRepo, productRepo, promoCodeRepo, shopRepo, taxRateRepo } from './repos/catalog.js';
-import { ledgerRepo } from './repos/ledger.js';
+import { ledgerRepo, type BeforeCommit } from './repos/ledger.js';
 import { orderRepo, transactionRepo } from './repos/orders.js';
 import { eventRepo, jobRepo, webhookRepo } from './repos/outbox.js';
 import { outbox } from './migrations/002-outbox.js';
@@ -45,6 +45,8 @@ interface RepoContext {
   readonly dialect: Dialect;
   readonly now: () => number;
   readonly ids: Ids;
+  /** Inside `tx`: queues work to run after the transaction's function and before its COMMIT. */
+  readonly beforeCommit?: BeforeCommit;
 }
 
 const FACTORIES: { readonly [K in keyof Repos]: (c: RepoContext) => Repos[K] } = {
@@ -58,7 +60,7 @@ const FACTORIES: { readonly [K in keyof Repos]: (c: RepoContext) => Repos[K] } =
   orders: (c) => orderRepo(c.db, c.now, c.dialect),
   transactions: (c) => transactionRepo(c.db, c.now),
   gateways: (c) => gatewayRepo(c.db, c.now),
-  ledger: (c) => ledgerRepo(c.db, c.now, (p) => c.ids.next(p)),
+  ledger: (c) => ledgerRepo(c.db, c.now, (p) => c.ids.next(p), c.beforeCommit),
   idempotency: (c) => idempotencyRepo(c.db),
   settings: (c) => settingsRepo(c.db),
   events: (c) => eventRepo(c.db, c.now, c.dialect),
@@ -91,9 +93,18 @@ const LAZY: object = Object.create(null, Object.fromEntries((Object.keys(FACTORI
   get(this: LazyRepos) { return (this.built[key] ??= FACTORIES[key](this.context as never)); },
 }])));
 
-function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids): Repos {
-  const lazy: LazyRepos = Object.assign(Object.create(LAZY) as LazyRepos, { context: { db, dialect, now: () => clock.now(), ids }, built: {} });
+function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids, beforeCommit?: BeforeCommit): Repos {
+  const context: RepoContext = { db, dialect, now: () => clock.now(), ids, ...(beforeCommit ? { beforeCommit } : {}) };
+  const lazy: LazyRepos = Object.assign(Object.create(LAZY) as LazyRepos, { context, built: {} });
   return lazy as unknown as Repos;
+}
+
+/** Runs `fn` in a transaction, then the work it queued for just before the COMMIT (ledger balance moves). */
+async function inTransaction<T>(trx: Db, dialect: Dialect, clock: Clock, ids: Ids, fn: (r: Repos) => Promise<T>): Promise<T> {
+  const queued: (() => Promise<void>)[] = [];
+  const result = await fn(repos(trx, dialect, clock, ids, (action) => queued.push(action)));
+  while (queued.length > 0) await queued.shift()!();
+  return result;
 }
 
 export interface StoreOptions {
@@ -133,7 +144,7 @@ export function createStore(options: StoreOptions): Store {
   const { db, dialect } = openDatabase(options.url, options.poolSize);
   const rest: Omit<Store, keyof Repos> = {
     dialect,
-    tx: (fn) => db.transaction().execute((trx) => fn(repos(trx, dialect, options.clock, options.ids))),
+    tx: (fn) => db.transaction().execute((trx) => inTransaction(trx, dialect, options.clock, options.ids, fn)),
     async migrate() {
       // Kysely looks for its bookkeeping tables in `public` unless told otherwise; use the connection's schema.
       const schema = dialect === 'postgres'
