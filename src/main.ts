@@ -5,6 +5,8 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Logger as Pino } from 'pino';
+import { createPino, PinoLogger } from './adapters/pino-logger.js';
 import { FileMailer, SmtpMailer } from './adapters/mail/nodemailer-mailer.js';
 import { PublicOutboundPolicy } from './adapters/public-addresses.js';
 import { UndiciHttpClient } from './adapters/undici-http-client.js';
@@ -24,7 +26,7 @@ import { createApiKey, ensureApiKey } from './app/api-keys.js';
 import type { Deps } from './app/deps.js';
 import { seedDemo, type DemoSummary } from './app/seed-demo.js';
 import type { Config } from './config.js';
-import { buildApp } from './http/app.js';
+import { buildApp, REDACT } from './http/app.js';
 import type { Clock } from './ports/clock.js';
 import type { Ids } from './ports/ids.js';
 import type { Store } from './ports/store.js';
@@ -35,12 +37,21 @@ export interface Runtime {
   /** Set when this start created the admin key: it is printed once and never again. */
   readonly newAdminKey: string | null;
   readonly demo: DemoSummary | null;
+  /** The process's pino instance: Fastify's request lines and `deps.log` write through it. */
+  readonly pino: Pino;
 }
 
 export interface RuntimeOverrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly store?: Store;
+  /** Where the logs go (tests capture them); default: stdout, pretty on a TTY, JSON otherwise. */
+  readonly pino?: Pino;
+}
+
+/** The process's logger at LOG_LEVEL, with the credential-carrying request headers redacted. */
+export function processLogger(config: Pick<Config, 'logLevel'>): Pino {
+  return createPino({ level: config.logLevel, redact: REDACT });
 }
 
 /** Opens the database and prepares everything the processes need. */
@@ -48,6 +59,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const clock = overrides.clock ?? new SystemClock();
   const ids = overrides.ids ?? new RandomIds(clock);
   const store = overrides.store ?? createStore({ url: config.databaseUrl, clock, ids });
+  const pino = overrides.pino ?? processLogger(config);
   await store.migrate();
   const jwtSecret = await store.settings.putIfAbsent('jwt_secret', ids.secret(32));
   const hasher = new NodeHasher();
@@ -63,7 +75,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   });
   const deps: Deps = {
     store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner(), gateways,
-    publicUrl: config.publicUrl, outbound: new PublicOutboundPolicy(config.allowPrivateUrls),
+    publicUrl: config.publicUrl, outbound: new PublicOutboundPolicy(config.allowPrivateUrls), log: new PinoLogger(pino),
   };
 
   let newAdminKey: string | null = null;
@@ -78,13 +90,13 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     else await store.apiKeys.revoke(created.apiKey.id, clock.now());
   }
   const demo = config.demo ? await seedDemo(deps) : null;
-  return { deps, newAdminKey, demo };
+  return { deps, newAdminKey, demo, pino };
 }
 
 export async function startServer(config: Config, runtime: Runtime): Promise<FastifyInstance> {
   const app = await buildApp({
     deps: runtime.deps, publicUrl: config.publicUrl,
-    logger: { level: config.logLevel }, trustProxy: config.trustProxy,
+    loggerInstance: runtime.pino, trustProxy: config.trustProxy,
   });
   await app.listen({ port: config.port, host: config.host });
   return app;
@@ -93,7 +105,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Fas
 /** Where e-mails go without SMTP_URL: .eml files beside the SQLite database's default location. */
 export const MAIL_DIR = join('data', 'mail');
 
-export function createWorker(config: Config, runtime: Runtime, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
+export function createWorker(config: Config, runtime: Pick<Runtime, 'deps'>, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
   const http = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });
   const mailer = config.smtpUrl ? new SmtpMailer(config.smtpUrl, config.mailFrom) : new FileMailer(MAIL_DIR, config.mailFrom);
   const worker = new Worker(runtime.deps, { http, mailer }, {

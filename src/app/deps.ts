@@ -3,6 +3,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Hasher, TokenSigner, WebhookSigner } from '../ports/crypto.js';
 import type { OutboundPolicy } from '../ports/http-client.js';
 import type { Ids } from '../ports/ids.js';
+import type { Logger } from '../ports/logger.js';
 import type { GatewayResolver } from '../ports/payment-gateway.js';
 import type { Store } from '../ports/store.js';
 
@@ -18,6 +19,8 @@ export interface Deps {
   readonly publicUrl: string;
   /** Where outbound calls may go: checked when a webhook, callback or gateway URL is saved. */
   readonly outbound: OutboundPolicy;
+  /** The operator's log of domain facts (ids, amounts, reason codes; never a secret). */
+  readonly log: Logger;
 }
 
 /** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */

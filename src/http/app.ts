@@ -5,7 +5,7 @@
 import swagger, { type FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Deps } from '../app/deps.js';
 import type { TrustProxy } from '../config.js';
 import { DomainError } from '../domain/errors.js';
@@ -44,6 +44,8 @@ export interface AppOptions {
   readonly publicUrl: string;
   /** pino options, or false for no logs (tests). */
   readonly logger?: boolean | Record<string, unknown>;
+  /** The process's pino instance (it redacts REDACT itself); takes precedence over `logger`. */
+  readonly loggerInstance?: FastifyBaseLogger;
   /** Requests per minute per client on the token endpoint. */
   readonly tokenRateLimit?: number;
   /** The whole request (headers and body) must arrive within this many ms, or the connection is closed (408). */
@@ -82,8 +84,10 @@ function fastifyTrustProxy(trust: TrustProxy): boolean | string[] | ((address: s
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const { deps } = options;
   const app = Fastify({
-    logger: options.logger === undefined || options.logger === false ? false
-      : { ...(options.logger === true ? {} : options.logger), redact: { paths: REDACT, censor: '[redacted]' } },
+    ...(options.loggerInstance ? { loggerInstance: options.loggerInstance } : {
+      logger: options.logger === undefined || options.logger === false ? false
+        : { ...(options.logger === true ? {} : options.logger), redact: { paths: REDACT, censor: '[redacted]' } },
+    }),
     bodyLimit: BODY_LIMIT,
     // Slow clients: headers within 10 s, the whole request within 30 s; Node checks once a second.
     requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,

@@ -3,11 +3,13 @@
  * Returns the admin key, the demo integration key, the demo shop and a helper to sign in customers.
  */
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { pino, type DestinationStream } from 'pino';
+import { createPino } from '../../src/adapters/pino-logger.js';
 import { FakeClock } from '../../src/adapters/system-clock.js';
 import { ensureApiKey } from '../../src/app/api-keys.js';
 import type { Deps } from '../../src/app/deps.js';
 import { loadConfig, type TrustProxy } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, REDACT } from '../../src/http/app.js';
 import { openRuntime } from '../../src/main.js';
 import { testDatabase, type Dialect } from './stores.js';
 
@@ -33,7 +35,7 @@ export interface TestApp {
 
 export async function testApp(
   dialect: Dialect,
-  options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string; allowPrivateUrls?: boolean; trustProxy?: TrustProxy } = {},
+  options: { demo?: boolean; tokenRateLimit?: number; sqliteFile?: string; allowPrivateUrls?: boolean; trustProxy?: TrustProxy; logs?: DestinationStream } = {},
 ): Promise<TestApp> {
   const db = await testDatabase(dialect, options.sqliteFile);
   const clock = new FakeClock(Date.UTC(2026, 10, 21, 12));
@@ -42,10 +44,13 @@ export async function testApp(
     DATABASE_URL: db.url, PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, PAYBRIDGE_DEMO: options.demo === false ? '0' : '1',
     PAYBRIDGE_ALLOW_PRIVATE_URLS: options.allowPrivateUrls === false ? '0' : '1',
   });
-  const runtime = await openRuntime(config, { clock });
+  // Silent unless the test reads the logs: then JSON lines at info, as a production process writes them.
+  const logger = options.logs ? createPino({ level: 'info', redact: REDACT, pretty: false, destination: options.logs }) : pino({ level: 'silent' });
+  const runtime = await openRuntime(config, { clock, pino: logger });
   await ensureApiKey(runtime.deps, INTEGRATION_KEY, 'Test integration key', 'integration');
   const app = await buildApp({
     deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000,
+    ...(options.logs ? { loggerInstance: logger } : {}),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });
   await app.ready();

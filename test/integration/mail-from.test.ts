@@ -20,7 +20,7 @@ describe('MAIL_FROM', () => {
 
   it('is the From of a message sent over SMTP', async () => {
     const config = loadConfig({ SMTP_URL: smtp.url, MAIL_FROM: FROM, PAYBRIDGE_DEMO: '0' });
-    const background = createWorker(config, { deps: t.deps, newAdminKey: null, demo: null });
+    const background = createWorker(config, { deps: t.deps });
     await send('smtp@example.com');
     await background.worker.drain();
     await background.close();
@@ -30,7 +30,7 @@ describe('MAIL_FROM', () => {
   });
 
   it('defaults to Paybridge <no-reply@paybridge.invalid>', async () => {
-    const background = createWorker(loadConfig({ SMTP_URL: smtp.url, PAYBRIDGE_DEMO: '0' }), { deps: t.deps, newAdminKey: null, demo: null });
+    const background = createWorker(loadConfig({ SMTP_URL: smtp.url, PAYBRIDGE_DEMO: '0' }), { deps: t.deps });
     await send('default@example.com');
     await background.worker.drain();
     await background.close();
