@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { pino } from 'pino';
 import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
 import { createApiKey, revokeApiKey } from './app/api-keys.js';
 import { checkInvariants } from './app/check/invariants.js';
@@ -46,6 +47,13 @@ function banner(config: Config, runtime: Runtime): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The start-up line of a long-running process: what runs, which version, on which database. */
+function started(runtime: Runtime, what: { role: 'server' | 'worker'; worker: boolean; url: string | null }): void {
+  runtime.deps.log.info('paybridge.started', `Paybridge ${what.role} ${VERSION} started`, {
+    version: VERSION, role: what.role, database: runtime.deps.store.dialect, worker: what.worker, url: what.url, pid: process.pid,
+  });
+}
+
 /** The environment variables, for the main `--help`. */
 function environmentHelp(): string {
   const rows = Object.entries(SETTINGS).map(([name, s]) => `  ${name.padEnd(30)} ${s.meaning}${s.default === null ? '' : ` (default: ${s.default})`}`);
@@ -64,7 +72,8 @@ function port(value: string): number {
 
 /** Opens the database for a one-shot command, runs `work`, and closes it again. */
 async function withRuntime<T>(work: (runtime: Runtime) => Promise<T>): Promise<T> {
-  const runtime = await openRuntime({ ...loadConfig(), demo: false });
+  // The command's output is its answer on stdout: no log lines mixed in.
+  const runtime = await openRuntime({ ...loadConfig(), demo: false }, { pino: pino({ level: 'silent' }) });
   try {
     return await work(runtime);
   } finally {
@@ -98,11 +107,15 @@ function program(): Command {
       const background = options.worker ? createWorker(config, runtime) : null;
       background?.worker.start();
       print(banner(config, runtime));
+      started(runtime, { role: 'server', worker: options.worker, url: config.publicUrl });
       onShutdown(async () => {
         await Promise.all([app.close(), background?.worker.stop()]);
         await background?.close();
         await runtime.deps.store.close();
-      }, { name: 'Paybridge server' });
+      }, {
+        name: 'Paybridge server',
+        draining: `no new connections; finishing in-flight requests${options.worker ? ' and the worker\'s current batch' : ''}; closing the database`,
+      });
     });
 
   cli.command('worker')
@@ -115,11 +128,12 @@ function program(): Command {
       const background = createWorker(config, runtime, { leaseMs: options.leaseMs });
       background.worker.start(options.pollMs);
       print('Paybridge worker running');
+      started(runtime, { role: 'worker', worker: true, url: null });
       onShutdown(async () => {
         await background.worker.stop();
         await background.close();
         await runtime.deps.store.close();
-      }, { name: 'Paybridge worker' });
+      }, { name: 'Paybridge worker', draining: 'taking no new work; finishing the current batch and releasing its leases; closing the database' });
     });
 
   cli.command('migrate')

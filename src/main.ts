@@ -63,6 +63,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   await store.migrate();
   const jwtSecret = await store.settings.putIfAbsent('jwt_secret', ids.secret(32));
   const hasher = new NodeHasher();
+  const log = new PinoLogger(pino);
   const sandbox = new SandboxGateway(clock);
   const manual = new ManualGateway();
   const gatewayHttp = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });
@@ -70,12 +71,12 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     sandbox: () => sandbox, manual: () => manual,
     external: (g) => {
       const settings = readExternalConfig(g);
-      return new CircuitBreakingGateway({ store, clock }, g, settings, new ExternalHttpGateway(settings, gatewayHttp));
+      return new CircuitBreakingGateway({ store, clock, log }, g, settings, new ExternalHttpGateway(settings, gatewayHttp));
     },
   });
   const deps: Deps = {
     store, clock, ids, hasher, tokens: new JwtSigner(jwtSecret, clock), signer: new StandardWebhookSigner(), gateways,
-    publicUrl: config.publicUrl, outbound: new PublicOutboundPolicy(config.allowPrivateUrls), log: new PinoLogger(pino),
+    publicUrl: config.publicUrl, outbound: new PublicOutboundPolicy(config.allowPrivateUrls), log,
   };
 
   let newAdminKey: string | null = null;

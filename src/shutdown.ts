@@ -11,6 +11,8 @@
 export interface ShutdownOptions {
   /** What is shutting down, for the two lines ("Paybridge server", "Paybridge worker"). */
   readonly name: string;
+  /** What the drain waits for, in the first line; default: the server's requests and the worker's batch. */
+  readonly draining?: string;
   readonly deadlineMs?: number;
   readonly print?: (line: string) => void;
   readonly exit?: (code: number) => void;
@@ -29,7 +31,7 @@ export function onShutdown(drain: () => Promise<void>, options: ShutdownOptions)
   const handle = (signal: NodeJS.Signals) => {
     if (started !== undefined) return;
     started = performance.now();
-    print(`${options.name}: ${signal} received, shutting down (no new connections; finishing requests and the worker's batch)`);
+    print(`${options.name}: ${signal} received, shutting down (${options.draining ?? 'no new connections; finishing requests and the worker\'s batch'})`);
     const timer = setTimeout(() => {
       print(`${options.name}: the drain did not finish within ${deadlineMs} ms; exiting anyway`);
       exit(1);

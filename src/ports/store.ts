@@ -10,6 +10,7 @@ import type { GatewayCircuit, GatewayKind, InboundWebhook, PaymentMethod } from 
 import type {
   DomainEvent, Job, Lease, WebhookAttempt, WebhookDelivery, WebhookEndpoint,
 } from './records.js';
+import type { OperationsRepo } from './operations.js';
 import type { InboundWebhookEvent, InternalAccount, Invoice, InvoiceLine, InvoicePayment } from './records.js';
 import type { InvoicePaymentStatus, InvoicePaymentType } from '../domain/invoice.js';
 import type {
@@ -283,9 +284,10 @@ export interface ExternalGatewayRepo {
   admit(gatewayId: string, now: number, cooldownMs: number | null, leaseMs: number): Promise<'closed' | 'probe' | 'open'>;
   /**
    * Counts a failure atomically: a closed circuit's count goes up and the circuit opens when the count
-   * exceeds `threshold`; a failed probe re-opens it. An open circuit is left alone.
+   * exceeds `threshold`; a failed probe re-opens it. An open circuit is left alone. Resolves to true when
+   * this call opened the circuit (of concurrent callers, only the one whose update opened it).
    */
-  recordFailure(gatewayId: string, threshold: number, now: number, probe: boolean): Promise<void>;
+  recordFailure(gatewayId: string, threshold: number, now: number, probe: boolean): Promise<boolean>;
   /** A readable answer: a closed circuit's count goes back to 0; a successful probe closes the circuit. */
   recordSuccess(gatewayId: string, now: number, probe: boolean): Promise<void>;
   /** Closes the circuit and clears its count (the explicit reset). */
@@ -388,6 +390,12 @@ export interface Repos {
   readonly externalGateways: ExternalGatewayRepo;
   readonly paymentMethods: PaymentMethodRepo;
   readonly audit: AuditRepo;
+  readonly operations: OperationsRepo;
+  /**
+   * Runs `action` once the transaction commits (never when it rolls back); outside a transaction, at once.
+   * For what must not happen unless the change is durable, such as the log line announcing it.
+   */
+  readonly onCommit: (action: () => void) => void;
 }
 
 /** Thrown by `Store.tx` callbacks to roll back; the error propagates to the caller unchanged. */

@@ -84,22 +84,36 @@ async function deliverOne(
   const now = deps.clock.now();
   const outcome = verdict(result.status);
   const delay = outcome === 'retry' ? retryDelay(attempts, opts.random()) : null;
-  await deps.store.tx(async (tx) => {
+  const status = outcome === 'delivered' ? 'delivered' : delay !== null ? 'pending' : 'failed';
+  const disabled = await deps.store.tx(async (tx) => {
     const still = await tx.webhooks.finishAttempt(delivery.id, opts.owner, {
-      status: outcome === 'delivered' ? 'delivered' : delay !== null ? 'pending' : 'failed',
+      status,
       attempts, nextAttemptAt: delay !== null ? now + delay : delivery.nextAttemptAt,
       lastStatusCode: result.status, lastError: result.error, deliveredAt: outcome === 'delivered' ? now : null,
     });
-    if (!still) return; // the lease expired and another worker took over: its record wins
+    if (!still) return undefined; // the lease expired and another worker took over: its record wins
     await tx.webhooks.recordAttempt({ deliveryId: delivery.id, attempt: attempts, statusCode: result.status, latencyMs: result.latencyMs, error: result.error, createdAt: now });
+    let reason: string | null = null;
     if (outcome === 'delivered') {
       await tx.webhooks.endpointSucceeded(endpoint.id);
     } else if (outcome === 'disable_endpoint') {
-      await tx.webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledReason: 'the endpoint answered 410 Gone' });
+      reason = 'the endpoint answered 410 Gone';
     } else if (await tx.webhooks.endpointFailed(endpoint.id) >= opts.endpointFailureLimit) {
-      await tx.webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledReason: `${opts.endpointFailureLimit} consecutive failed attempts` });
+      reason = `${opts.endpointFailureLimit} consecutive failed attempts`;
     }
+    if (reason) await tx.webhooks.updateEndpoint(endpoint.id, { enabled: false, disabledReason: reason });
+    return reason;
   });
+  if (disabled === undefined || outcome === 'delivered') return;
+  const fields = {
+    delivery_id: delivery.id, endpoint_id: endpoint.id, event_id: event.id, event_type: event.type, attempt: attempts,
+    status_code: result.status, error: result.error?.slice(0, 200) ?? null, next_attempt_at: status === 'pending' ? new Date(now + delay!).toISOString() : null,
+  };
+  deps.log.warn(status === 'pending' ? 'webhook.attempt_failed' : 'webhook.delivery_failed',
+    status === 'pending' ? `webhook ${delivery.id} attempt ${attempts} failed; retrying` : `webhook ${delivery.id} failed after ${attempts} attempts; no more retries`, fields);
+  if (disabled) {
+    deps.log.warn('webhook.endpoint_disabled', `webhook endpoint ${endpoint.id} disabled: ${disabled}`, { endpoint_id: endpoint.id, shop_id: endpoint.shopId, reason: disabled });
+  }
 }
 
 /** Leases and attempts one batch of due deliveries; returns how many it attempted. */

@@ -35,5 +35,13 @@ export async function runDueJobs(deps: Deps, handlers: ReadonlyMap<string, JobHa
   await deps.store.tx(async (tx) => {
     for (const { job, patch } of outcomes) await tx.jobs.finish(job.id, opts.owner, patch);
   });
+  for (const { job, patch } of outcomes) {
+    if (patch.status === 'done') continue;
+    const subject = job.kind === 'email' ? 'email' : 'job';
+    const retrying = patch.status === 'pending';
+    deps.log.warn(retrying ? `${subject}.attempt_failed` : `${subject}.failed`,
+      `${subject === 'email' ? 'e-mail' : `job ${job.kind}`} ${job.id} attempt ${patch.attempts} failed${retrying ? '; retrying' : '; no more retries'}`,
+      { job_id: job.id, kind: job.kind, attempt: patch.attempts, error: patch.lastError, next_attempt_at: retrying ? new Date(patch.nextAttemptAt).toISOString() : null });
+  }
   return jobs.length;
 }

@@ -39,6 +39,7 @@ export class Worker {
     this.handlers.set('email', async (job) => {
       const p = job.payload as { to: string; subject: string; text: string; html: string; messageId: string };
       await this.io.mailer.send(p);
+      this.deps.log.info('email.sent', `e-mail ${job.id} sent`, { job_id: job.id, message_id: p.messageId, subject: p.subject });
     });
     this.handlers.set(AUTO_CAPTURE_JOB, async (job) => autoCapture(this.deps, job.payload['order_id'] as number));
     this.handlers.set(RELEASE_JOB, async (job) => releaseCancelledOrder(this.deps, job.payload['order_id'] as number));
@@ -68,7 +69,7 @@ export class Worker {
         done += await task.run(now);
       } catch (error) {
         // One failing task must not stop the others (nor the outbox): it is tried again next time.
-        process.stderr.write(`scheduled task ${task.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        this.deps.log.warn('worker.task_failed', `scheduled task ${task.name} failed; tried again next time`, { task: task.name, error: error instanceof Error ? error.message : String(error) });
       }
     }
     return done;
@@ -87,7 +88,7 @@ export class Worker {
         this.running = this.runOnce();
         busy = ((await this.running) as number) > 0;
       } catch (error) {
-        process.stderr.write(`worker round failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        this.deps.log.warn('worker.round_failed', 'worker round failed; trying again', { error: error instanceof Error ? error.message : String(error) });
       }
       if (!this.stopped) this.timer = setTimeout(loop, busy ? 0 : pollMs);
     };

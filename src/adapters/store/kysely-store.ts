@@ -13,6 +13,7 @@ import type { Repos, Store } from '../../ports/store.js';
 import type { Db } from './mapping.js';
 import { core } from './migrations/001-core.js';
 import { auditRepo } from './repos/audit.js';
+import { operationsRepo } from './repos/operations.js';
 import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
 import { customerRepo, gatewayRepo, productRepo, promoCodeRepo, shopRepo, taxRateRepo } from './repos/catalog.js';
 import { ledgerRepo, type BeforeCommit } from './repos/ledger.js';
@@ -47,6 +48,8 @@ interface RepoContext {
   readonly ids: Ids;
   /** Inside `tx`: queues work to run after the transaction's function and before its COMMIT. */
   readonly beforeCommit?: BeforeCommit;
+  /** Inside `tx`: queues work to run once the transaction has committed. */
+  readonly afterCommit?: (action: () => void) => void;
 }
 
 const FACTORIES: { readonly [K in keyof Repos]: (c: RepoContext) => Repos[K] } = {
@@ -75,6 +78,8 @@ const FACTORIES: { readonly [K in keyof Repos]: (c: RepoContext) => Repos[K] } =
   internalAccounts: (c) => internalAccountRepo(c.db, c.now),
   inboundWebhooks: (c) => inboundWebhookRepo(c.db),
   audit: (c) => auditRepo(c.db),
+  operations: (c) => operationsRepo(c.db),
+  onCommit: (c) => c.afterCommit ?? ((action) => action()),
   externalGateways: (c) => externalGatewayRepo(c.db, c.now),
   paymentMethods: (c) => paymentMethodRepo(c.db, c.now),
 };
@@ -93,16 +98,18 @@ const LAZY: object = Object.create(null, Object.fromEntries((Object.keys(FACTORI
   get(this: LazyRepos) { return (this.built[key] ??= FACTORIES[key](this.context as never)); },
 }])));
 
-function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids, beforeCommit?: BeforeCommit): Repos {
-  const context: RepoContext = { db, dialect, now: () => clock.now(), ids, ...(beforeCommit ? { beforeCommit } : {}) };
+function repos(db: Db, dialect: Dialect, clock: Clock, ids: Ids, queues?: Pick<RepoContext, 'beforeCommit' | 'afterCommit'>): Repos {
+  const context: RepoContext = { db, dialect, now: () => clock.now(), ids, ...queues };
   const lazy: LazyRepos = Object.assign(Object.create(LAZY) as LazyRepos, { context, built: {} });
   return lazy as unknown as Repos;
 }
 
 /** Runs `fn` in a transaction, then the work it queued for just before the COMMIT (ledger balance moves). */
-async function inTransaction<T>(trx: Db, dialect: Dialect, clock: Clock, ids: Ids, fn: (r: Repos) => Promise<T>): Promise<T> {
+async function inTransaction<T>(
+  trx: Db, dialect: Dialect, clock: Clock, ids: Ids, fn: (r: Repos) => Promise<T>, afterCommit: (action: () => void) => void,
+): Promise<T> {
   const queued: (() => Promise<void>)[] = [];
-  const result = await fn(repos(trx, dialect, clock, ids, (action) => queued.push(action)));
+  const result = await fn(repos(trx, dialect, clock, ids, { beforeCommit: (action) => queued.push(action), afterCommit }));
   while (queued.length > 0) await queued.shift()!();
   return result;
 }
@@ -144,7 +151,12 @@ export function createStore(options: StoreOptions): Store {
   const { db, dialect } = openDatabase(options.url, options.poolSize);
   const rest: Omit<Store, keyof Repos> = {
     dialect,
-    tx: (fn) => db.transaction().execute((trx) => inTransaction(trx, dialect, options.clock, options.ids, fn)),
+    async tx(fn) {
+      const committed: (() => void)[] = [];
+      const result = await db.transaction().execute((trx) => inTransaction(trx, dialect, options.clock, options.ids, fn, (action) => committed.push(action)));
+      for (const action of committed) action();
+      return result;
+    },
     async migrate() {
       // Kysely looks for its bookkeeping tables in `public` unless told otherwise; use the connection's schema.
       const schema = dialect === 'postgres'

@@ -16,20 +16,20 @@ const ACTOR = 'system:session-expiry';
 /** Payment statuses that mean the buyer's money was taken or promised: the checkout succeeded. */
 const MONEY_COMMITTED = new Set(['authorized', 'paid', 'partially_paid', 'partially_refunded', 'refunded', 'free']);
 
-/** Returns whether the session was closed; a session whose order has a payment in flight stays open. */
-async function expireOne(deps: Deps, tx: Repos, session: CheckoutSession): Promise<boolean> {
+/** How the session was closed, or null when it stays open (its order has a payment in flight). */
+async function expireOne(deps: Deps, tx: Repos, session: CheckoutSession): Promise<'complete' | 'expired' | null> {
   const order = await tx.orders.getForUpdate(session.orderId);
-  if (order && MONEY_COMMITTED.has(order.paymentStatus)) return tx.checkoutSessions.close(session.id, 'complete');
+  if (order && MONEY_COMMITTED.has(order.paymentStatus)) return (await tx.checkoutSessions.close(session.id, 'complete')) ? 'complete' : null;
   if (order && order.status !== 'cancelled' && order.paymentStatus === 'unpaid') {
     // Looked at again next round, until the payment in flight settles one way or the other.
     const amounts = deriveAmounts(await tx.transactions.listByOrder(order.id));
-    if (amounts.pendingAuthorization > 0 || amounts.pendingCapture > 0) return false;
+    if (amounts.pendingAuthorization > 0 || amounts.pendingCapture > 0) return null;
   }
   await tx.checkoutSessions.close(session.id, 'expired');
-  if (!order || order.status === 'cancelled' || order.paymentStatus !== 'unpaid') return true;
+  if (!order || order.status === 'cancelled' || order.paymentStatus !== 'unpaid') return 'expired';
   const reason = `checkout session ${session.id} expired`;
   await cancelLoaded(deps, tx, order, await tx.transactions.listByOrder(order.id), { actor: ACTOR, reason }, { type: 'order.expired', data: { session_id: session.id } });
-  return true;
+  return 'expired';
 }
 
 /**
@@ -39,10 +39,14 @@ async function expireOne(deps: Deps, tx: Repos, session: CheckoutSession): Promi
  * sessions it closed (a session with a payment in flight is left open and looked at again).
  */
 export async function expireCheckoutSessions(deps: Deps, now: number, limit = 100): Promise<number> {
-  return deps.store.tx(async (tx) => {
+  const swept = await deps.store.tx(async (tx) => {
     const sessions = await tx.checkoutSessions.claimExpired(now, limit);
-    let closed = 0;
-    for (const session of sessions) if (await expireOne(deps, tx, session)) closed++;
-    return closed;
+    const counts = { expired: 0, complete: 0, left_open: 0 };
+    for (const session of sessions) counts[(await expireOne(deps, tx, session)) ?? 'left_open']++;
+    return counts;
   });
+  if (swept.expired + swept.complete + swept.left_open > 0) {
+    deps.log.info('checkout.sessions_swept', `session expiry: ${swept.expired} expired, ${swept.complete} closed as complete, ${swept.left_open} left open (payment in flight)`, swept);
+  }
+  return swept.expired + swept.complete;
 }

@@ -28,7 +28,7 @@ function faultOf(error: unknown): { code: string; message: string } {
 
 export class CircuitBreakingGateway implements PaymentGateway {
   constructor(
-    private readonly deps: Pick<Deps, 'store' | 'clock'>,
+    private readonly deps: Pick<Deps, 'store' | 'clock' | 'log'>,
     private readonly gateway: Gateway,
     private readonly config: ExternalGatewayConfig,
     private readonly inner: PaymentGateway,
@@ -56,19 +56,28 @@ export class CircuitBreakingGateway implements PaymentGateway {
       result = await this.inner[method](prepared.request);
     } catch (error) {
       const fault = faultOf(error);
-      await circuits.recordFailure(id, this.config.circuitThreshold, this.deps.clock.now(), probe);
+      await this.failure(fault.code, probe);
       return { outcome: 'failed', errorCode: fault.code, errorMessage: fault.message };
     }
     if (result.outcome === 'pending' && result.actionId) {
       // The seed makes action_id uniqueness the merchant's duty; a reused one could complete the wrong payment.
       const owner = await this.deps.store.transactions.getByActionId(id, result.actionId);
       if (owner && owner.id !== prepared.request.transaction.id) {
-        await circuits.recordFailure(id, this.config.circuitThreshold, this.deps.clock.now(), probe);
+        await this.failure('invalid_response', probe);
         return { outcome: 'failed', errorCode: 'invalid_response', errorMessage: `the gateway answered 202 with action_id ${result.actionId}, already used by another transaction` };
       }
     }
     await circuits.recordSuccess(id, this.deps.clock.now(), probe);
     return result;
+  }
+
+  /** Counts a failed call; logs the circuit opening when this failure opened it. */
+  private async failure(code: string, probe: boolean): Promise<void> {
+    const opened = await this.deps.store.externalGateways.recordFailure(this.gateway.id, this.config.circuitThreshold, this.deps.clock.now(), probe);
+    if (!opened) return;
+    this.deps.log.warn('circuit.opened', `gateway ${this.gateway.id}: circuit opened; calls are skipped${this.config.circuitCooldownMs === null ? ' until it is reset' : ' until a probe succeeds'}`, {
+      gateway_id: this.gateway.id, shop_id: this.gateway.shopId, reason_code: code, probe, threshold: this.config.circuitThreshold,
+    });
   }
 
   /** Resolves a saved payment source to the merchant's tokens, or refuses it as a failed result. */

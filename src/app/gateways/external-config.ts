@@ -111,8 +111,9 @@ export async function updateExternalGateway(deps: Deps, id: string, s: ExternalS
 }
 
 /** The explicit reset of seed 002: closes the circuit and clears its failure count. */
-export async function resetExternalCircuit(deps: Deps, id: string): Promise<ExternalGatewayDetails> {
-  await externalGatewayDetails(deps, id);
+export async function resetExternalCircuit(deps: Deps, id: string, actor: string): Promise<ExternalGatewayDetails> {
+  const before = await externalGatewayDetails(deps, id);
   await deps.store.externalGateways.resetCircuit(id, deps.clock.now());
+  deps.log.info('circuit.reset', `gateway ${id}: circuit reset`, { gateway_id: id, state_before: before.circuit.state, failures_before: before.circuit.failureCount, actor });
   return externalGatewayDetails(deps, id);
 }

@@ -43,7 +43,7 @@ export interface CancelEvent {
  * event is emitted. The caller decided that the order may be cancelled.
  */
 export async function cancelLoaded(
-  deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order, txns: readonly PaymentTransaction[],
+  deps: Pick<Deps, 'ids' | 'clock' | 'log'>, tx: Repos, order: Order, txns: readonly PaymentTransaction[],
   by: { actor: string; reason: string | null }, event: CancelEvent,
 ): Promise<Order> {
   const granted = order.fulfillmentStatus === 'fulfilled' || order.fulfillmentStatus === 'in_progress';
@@ -57,5 +57,8 @@ export async function cancelLoaded(
     events.push({ type: 'fulfillment.revoked', shopId: order.shopId, orderId: order.id, data: { order: orderJson(cancelled) } }, ...others);
   }
   await emitAll(deps, tx, events);
+  tx.onCommit(() => deps.log.info(event.type, `order ${order.id} ${event.type === 'order.expired' ? 'expired' : 'cancelled'}`, {
+    order_id: order.id, shop_id: order.shopId, payment_status: cancelled.paymentStatus, actor: by.actor, reason: by.reason,
+  }));
   return cancelled;
 }

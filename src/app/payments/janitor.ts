@@ -4,6 +4,7 @@
  * asks the processor for the outcome where it can answer; a transaction nobody can resolve is failed after
  * `giveUpAfterMs`, which tells the merchant through a `payment.failed` event.
  */
+import { RESOLVED_BY_JANITOR } from '../../ports/operations.js';
 import type { PaymentTransaction } from '../../ports/records.js';
 import type { Deps } from '../deps.js';
 import { completeTransaction, gatewayRequest } from './transactions.js';
@@ -31,15 +32,18 @@ async function resolveOne(deps: Deps, txn: PaymentTransaction, now: number, opti
       answer = null; // the processor is unreachable: ask again next round
     }
   }
+  const fields = { transaction_id: txn.id, order_id: txn.orderId, kind: txn.kind, gateway_id: txn.gatewayId, age_ms: now - txn.createdAt };
   if (answer && answer.outcome !== 'pending') {
-    await completeTransaction(deps, txn, answer, ACTOR);
+    const { transaction } = await completeTransaction(deps, txn, { ...answer, metadata: { ...answer.metadata, ...RESOLVED_BY_JANITOR } }, ACTOR);
+    deps.log.info('janitor.resolved', `janitor: the processor says ${txn.kind} ${txn.id} ${answer.outcome}`, { ...fields, outcome: transaction.status });
     return true;
   }
   if (!expired) return false;
   await completeTransaction(deps, txn, {
-    outcome: 'failed', errorCode: 'expired',
+    outcome: 'failed', errorCode: 'expired', metadata: RESOLVED_BY_JANITOR,
     errorMessage: `no outcome from the processor after ${Math.round(options.giveUpAfterMs / 60_000)} minutes`,
   }, ACTOR);
+  deps.log.warn('janitor.gave_up', `janitor: no outcome for ${txn.kind} ${txn.id} from the processor; failed it`, { ...fields, outcome: 'failed' });
   return true;
 }
 

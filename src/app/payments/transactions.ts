@@ -14,6 +14,7 @@ import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from '../..
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { found } from '../validate.js';
+import { logOutcome } from './payment-facts.js';
 import { settleLoaded } from './settle-order.js';
 
 export interface StartInput {
@@ -202,7 +203,8 @@ export interface Completed {
 export async function completeTransaction(
   deps: Deps, which: Pick<PaymentTransaction, 'id' | 'orderId'>, result: GatewayResult, actor: string, options: RunOptions = {},
 ): Promise<Completed> {
-  return deps.store.tx(async (tx) => {
+  let completed: PaymentTransaction | null = null; // set when this call recorded the outcome: logged once committed
+  const done = await deps.store.tx(async (tx) => {
     const order = found(await tx.orders.getForUpdate(which.orderId), 'order', which.orderId);
     const txns = await tx.transactions.listByOrder(order.id);
     const txn = found(txns.find((t) => t.id === which.id), 'transaction', which.id); // as it stands under the order's lock
@@ -225,6 +227,7 @@ export async function completeTransaction(
       } as const;
       await tx.transactions.complete(txn.id, patch, now);
       changed = { ...txn, ...patch, updatedAt: now };
+      completed = changed;
       if (outcome === 'succeeded' && txn.kind === 'authorization' && txn.metadata['auto_capture'] === true && !options.capturesInline && order.status !== 'cancelled') {
         // Captured by the worker when nobody captured it inline (an asynchronous authorization).
         await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: now });
@@ -240,6 +243,8 @@ export async function completeTransaction(
       : null;
     return { transaction: changed, order: settled, capture };
   });
+  if (completed) logOutcome(deps, completed, actor);
+  return done;
 }
 
 /** The capture that follows a synchronous authorization, or null when the order no longer allows one. */

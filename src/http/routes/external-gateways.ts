@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { SIGNATURE_HEADER, verifyExternalSignature } from '../../adapters/gateways/external-signature.js';
-import type { Deps, Principal } from '../../app/deps.js';
+import { actorOf, type Deps, type Principal } from '../../app/deps.js';
 import {
   createExternalGateway, externalGatewayDetails, resetExternalCircuit, updateExternalGateway, type ExternalGatewayDetails,
 } from '../../app/gateways/external-config.js';
@@ -137,7 +137,7 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
   }, async (req) => gatewayView(await updateExternalGateway(deps, req.params.id, { ...settings(req.body), name: req.body.name })));
   app.post(`${base}/:id/reset-circuit`, {
     config: admin, schema: { tags, summary: 'Close the circuit breaker and clear its failure count', params: StringId, response: responses(200, ExternalGatewaySchema) },
-  }, async (req) => gatewayView(await resetExternalCircuit(deps, req.params.id)));
+  }, async (req) => gatewayView(await resetExternalCircuit(deps, req.params.id, actorOf(caller(req)))));
   app.get(`${base}/:id/secret`, {
     config: { ...admin, secret: true }, schema: { tags, summary: 'The shared secret that signs requests and webhooks', params: StringId, response: responses(200, ExternalGatewaySchema) },
   }, async (req) => gatewayView(await externalGatewayDetails(deps, req.params.id), true));

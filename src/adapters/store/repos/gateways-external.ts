@@ -57,21 +57,22 @@ export function externalGatewayRepo(db: Db, now: () => number): ExternalGatewayR
     },
     async recordFailure(gatewayId, threshold, at, probe) {
       if (probe) {
-        await db.updateTable('gateway_circuits')
+        const reopened = await db.updateTable('gateway_circuits')
           .set({ state: 'open', opened_at: at, probe_until: null, failure_count: sql`failure_count + 1`, updated_at: at })
-          .where('gateway_id', '=', gatewayId).where('state', '=', 'half_open').execute();
-        return;
+          .where('gateway_id', '=', gatewayId).where('state', '=', 'half_open').executeTakeFirst();
+        return Number(reopened.numUpdatedRows) > 0;
       }
       // One statement: SET expressions read the row's old values on both SQLite and PostgreSQL.
       const opens = sql<boolean>`failure_count + 1 > ${threshold}`;
-      await db.updateTable('gateway_circuits')
+      const row = await db.updateTable('gateway_circuits')
         .set({
           failure_count: sql`failure_count + 1`,
           state: sql`case when ${opens} then 'open' else 'closed' end`,
           opened_at: sql`case when ${opens} then cast(${at} as bigint) else null end`,
           updated_at: at,
         })
-        .where('gateway_id', '=', gatewayId).where('state', '=', 'closed').execute();
+        .where('gateway_id', '=', gatewayId).where('state', '=', 'closed').returning('state').executeTakeFirst();
+      return (row as { state?: string } | undefined)?.state === 'open';
     },
     async recordSuccess(gatewayId, at, probe) {
       if (probe) {
