@@ -138,7 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { schema: { ...schema, description, security: [{ bearer: [] }, { basic: [] }] } as typeof schema, url };
     },
   });
-  await app.register(metricsPlugin);
+  await app.register(metricsPlugin, { deps });
   await app.register(authPlugin, { deps });
   await app.register(idempotencyPlugin, { deps });
 

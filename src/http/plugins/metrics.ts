@@ -1,10 +1,17 @@
-/** Prometheus metrics at `/metrics`: process defaults plus request counts and latencies per route. */
+/**
+ * Prometheus metrics at `/metrics`: the business figures, read from the database at each scrape (global:
+ * every process answers the same), plus this process's own request counts and latencies per route and
+ * Node.js process figures (per process: scrape every API process).
+ */
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Deps } from '../../app/deps.js';
+import { businessMetrics } from './business-metrics.js';
 
-export const metricsPlugin = fp(async (app: FastifyInstance) => {
+export const metricsPlugin = fp(async (app: FastifyInstance, opts: { deps: Deps }) => {
   const registry = new Registry();
+  const refresh = businessMetrics(registry, opts.deps);
   collectDefaultMetrics({ register: registry, prefix: 'paybridge_' });
   const requests = new Counter({
     name: 'paybridge_http_requests_total', help: 'HTTP requests by route and status',
@@ -23,6 +30,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    await refresh();
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
