@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UndiciHttpClient } from '../../src/adapters/undici-http-client.js';
 import { Worker } from '../../src/worker/worker.js';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
+import { startFakeMerchant, type FakeMerchant } from '../helpers/fake-merchant.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { DIALECTS } from '../helpers/stores.js';
 
-const CARD = { success: 'tok_sandbox_success_4242', decline: 'tok_sandbox_decline_0002' };
+const CARD = { success: 'tok_sandbox_success_4242', decline: 'tok_sandbox_decline_0002', async: 'tok_sandbox_async_success_0077' };
 const HOUR = 3600_000;
 type Line = Record<string, unknown> & { msg: string; level: number; fact?: string };
 
@@ -23,6 +24,8 @@ describe.each(DIALECTS)('logs and metrics an operator can follow (%s)', (dialect
   let receiver: Receiver;
   let buyer: { id: string; token: string };
   let endpoint: { id: string; secret: string };
+  let merchant: FakeMerchant;
+  let gatewaySecret = '';
   const mailed: string[] = [];
 
   beforeAll(async () => {
@@ -31,9 +34,10 @@ describe.each(DIALECTS)('logs and metrics an operator can follow (%s)', (dialect
     http = new UndiciHttpClient({ allowPrivate: true });
     worker = new Worker(t.deps, { http, mailer: { send: async (m) => { mailed.push(m.messageId); } } }, { id: 'w1', random: () => 0.5, endpointFailureLimit: 2 });
     receiver = await startReceiver(500);
+    merchant = await startFakeMerchant();
     buyer = await t.customerToken('operator-watched@example.com', 'Tr0ub4dor&3-in-the-log');
   });
-  afterAll(async () => { await receiver?.close(); await http?.close(); await t?.close(); });
+  afterAll(async () => { await merchant?.close(); await receiver?.close(); await http?.close(); await t?.close(); });
 
   const api = (method: 'GET' | 'POST', url: string, payload?: object) =>
     t.request({ method, url: `/api/v1${url}`, auth: INTEGRATION_KEY, ...(payload ? { payload } : {}) });
@@ -139,12 +143,53 @@ describe.each(DIALECTS)('logs and metrics an operator can follow (%s)', (dialect
     expect(after.get('paybridge_checkout_sessions_open')).toBe(0);
   });
 
+  it('logs and counts what the janitor resolves, and an external gateway\'s circuit opening and reset', async () => {
+    const before = await scrape();
+    const slow = await order();
+    const pending = await pay(slow.id, CARD.async);
+    expect(pending.json().transaction).toMatchObject({ status: 'pending' });
+    expect((await scrape()).get('paybridge_payments_pending{gateway="sandbox",kind="authorization"}')).toBe(1);
+    t.clock.advance(60_000);
+    await worker.drain();
+    expect(facts('janitor.resolved')).toEqual([expect.objectContaining({
+      level: 30, transaction_id: pending.json().transaction.id, order_id: slow.id, kind: 'authorization', outcome: 'succeeded',
+    })]);
+    expect(facts('payment.succeeded').filter((l) => l.order_id === slow.id && l.actor === 'system:janitor')).toHaveLength(1);
+    const resolved = await scrape();
+    expect((resolved.get('paybridge_janitor_resolutions_total{outcome="succeeded"}') ?? 0) - (before.get('paybridge_janitor_resolutions_total{outcome="succeeded"}') ?? 0)).toBe(1);
+    expect(resolved.get('paybridge_payments_pending{gateway="sandbox",kind="authorization"}')).toBeUndefined();
+
+    const gw = (await t.request({
+      method: 'POST', url: '/api/v1/external-gateways', auth: ADMIN_KEY,
+      payload: { shop_id: t.shopId, name: 'Flaky PSP', authorize_url: `${merchant.url}/authorize`, timeout_ms: 500, circuit_failure_threshold: 1 },
+    })).json();
+    merchant.secret.value = gw.shared_secret;
+    gatewaySecret = gw.shared_secret;
+    const external = async () => api('POST', `/orders/${(await order()).id}/payments`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_x' }, capture: false });
+    for (let i = 0; i < 2; i++) {
+      merchant.script('/authorize', { status: 500, raw: 'down' });
+      const res = await external();
+      expect(res.json().transaction, res.body).toMatchObject({ status: 'failed', error_code: 'gateway_unavailable' });
+    }
+    expect(facts('circuit.opened')).toEqual([expect.objectContaining({ level: 40, gateway_id: gw.id, reason_code: 'gateway_unavailable' })]);
+    expect((await external()).json().transaction).toMatchObject({ status: 'failed', error_code: 'circuit_open' });
+    expect(facts('payment.failed').map((l) => [l.level, l.reason_code])).toEqual([[40, 'gateway_unavailable'], [40, 'gateway_unavailable'], [40, 'circuit_open']]);
+    const open = await scrape();
+    expect(open.get('paybridge_gateway_circuits_open')).toBe(1);
+    expect(open.get('paybridge_payments_total{gateway="external",kind="authorization",outcome="failed"}')).toBe(3);
+
+    expect((await t.request({ method: 'POST', url: `/api/v1/external-gateways/${gw.id}/reset-circuit`, auth: ADMIN_KEY })).statusCode).toBe(200);
+    expect(facts('circuit.reset')).toEqual([expect.objectContaining({ level: 30, gateway_id: gw.id, state_before: 'open', actor: expect.stringMatching(/^api_key:/) })]);
+    expect((await scrape()).get('paybridge_gateway_circuits_open')).toBe(0);
+    expect(merchant.problems).toEqual([]);
+  });
+
   it('never writes a secret to the log over the whole flow', async () => {
     const jwtSecret = await t.deps.store.settings.get('jwt_secret');
     const shop = (await t.request({ method: 'GET', url: `/api/v1/shops/${t.shopId}`, auth: ADMIN_KEY })).json();
     const secrets: Record<string, string | null | undefined> = {
       adminKey: ADMIN_KEY, integrationKey: INTEGRATION_KEY, customerPassword: 'Tr0ub4dor&3-in-the-log', accessToken: buyer.token,
-      webhookSecret: endpoint.secret, jwtSecret, shopWebhookSecret: shop.webhook_secret, successCard: CARD.success, declineCard: CARD.decline,
+      webhookSecret: endpoint.secret, jwtSecret, shopWebhookSecret: shop.webhook_secret, successCard: CARD.success, declineCard: CARD.decline, gatewaySharedSecret: gatewaySecret,
     };
     expect(lines().length).toBeGreaterThan(20);
     expect(text).toContain('request completed');
