@@ -13,7 +13,7 @@ import { seedDemo, DEMO } from './app/seed-demo.js';
 import { createWorker, openRuntime, startServer, type Runtime } from './main.js';
 import { gatewayCheck, gatewayUrls } from './gateway-check.js';
 import { onShutdown } from './shutdown.js';
-import type { ApiKey } from './ports/records.js';
+import type { ApiKey } from './ports/access.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 

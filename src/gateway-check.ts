@@ -12,7 +12,10 @@ import { readExternalReply } from './adapters/gateways/external-reply.js';
 import { signExternalBody, verifyExternalSignature } from './adapters/gateways/external-signature.js';
 import { UndiciHttpClient } from './adapters/undici-http-client.js';
 import type { GatewayRequest, GatewayResult } from './ports/payment-gateway.js';
-import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './ports/records.js';
+import type { Shop } from './ports/catalog.js';
+import type { Customer } from './ports/customers.js';
+import type { Order, OrderLine } from './ports/orders.js';
+import type { PaymentTransaction } from './ports/payments.js';
 
 /** What `paybridge gateway check` was asked to do (parsed by the CLI). */
 export interface GatewayCheckOptions {

@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import rateLimit from '@fastify/rate-limit';
 import { createCustomer, getCustomer, updateCustomer, type CustomerEditor } from '../../app/customers.js';
 import type { Deps } from '../../app/deps.js';
-import type { Customer } from '../../ports/records.js';
+import type { Customer } from '../../ports/customers.js';
 import { DomainError } from '../../domain/errors.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';

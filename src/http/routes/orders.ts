@@ -7,7 +7,7 @@ import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
 import { DomainError } from '../../domain/errors.js';
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';

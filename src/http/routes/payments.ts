@@ -9,7 +9,7 @@ import { completeTransaction, runTransaction, startTransaction } from '../../app
 import { found } from '../../app/validate.js';
 import { DomainError } from '../../domain/errors.js';
 import type { TransactionKind } from '../../domain/payment.js';
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import { caller } from '../plugins/auth.js';
 import { IntegerId, StringId, responses } from '../schemas.js';
 import { OrderSchema, TransactionSchema, orderView, transactionView } from './orders.js';

@@ -8,7 +8,7 @@ import { createTaxRate, updateTaxRate } from '../../app/tax-rates.js';
 import { found } from '../../app/validate.js';
 import { unwrap } from '../../domain/errors.js';
 import { parsePercent, PPM } from '../../domain/money.js';
-import type { PromoCode, TaxRate } from '../../ports/records.js';
+import type { PromoCode, TaxRate } from '../../ports/catalog.js';
 import { iso, isoOrNull } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { CurrencyCode, MinorUnits, Nullable, NullableTimestamp, ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';

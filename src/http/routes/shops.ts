@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { createShop, getShop, updateShop } from '../../app/shops.js';
-import type { Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, listOf, responses } from '../schemas.js';

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { createEndpoint, pingEndpoint, replayDelivery, rotateEndpointSecret, updateEndpoint } from '../../app/webhooks/endpoints.js';
 import { found } from '../../app/validate.js';
-import type { DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../ports/records.js';
+import type { DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../ports/events.js';
 import { iso, isoOrNull } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { ListQuery, Nullable, NullableTimestamp, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
