@@ -2,7 +2,8 @@
  * The public JSON of resources that leave Paybridge by more than one road (API responses and webhook
  * events): one function each, so an order reads the same in a response and in an event.
  */
-import type { Order, PaymentTransaction } from '../ports/records.js';
+import type { Order } from '../ports/orders.js';
+import type { PaymentTransaction } from '../ports/payments.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -4,7 +4,10 @@
  * refused connection) is thrown, and the caller leaves the transaction pending for the janitor.
  * Every call carries the transaction's idempotency key: a repeated call must have one effect.
  */
-import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './records.js';
+import type { Shop } from './catalog.js';
+import type { Customer } from './customers.js';
+import type { Order, OrderLine } from './orders.js';
+import type { PaymentTransaction } from './payments.js';
 
 export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
 

@@ -36,7 +36,7 @@ describe('log format', () => {
 
   it('is pretty, not JSON, on a terminal', async () => {
     const vars = await env();
-    const command = `node --import tsx src/cli.ts serve`;
+    const command = `node --import tsx src/cli/cli.ts serve`;
     // `script` runs the command on a pseudo-terminal: its stdout is a TTY, as in an operator's shell.
     const child = spawn('script', ['-qfec', command, '/dev/null'], {
       cwd: ROOT, env: { ...process.env, PAYBRIDGE_DEMO: '0', ...vars }, stdio: ['ignore', 'pipe', 'pipe'], detached: true,

@@ -10,7 +10,8 @@
  */
 import { formatMajor, toMajorNumber } from '../../domain/money.js';
 import type { GatewayRequest } from '../../ports/payment-gateway.js';
-import type { Order, OrderLine, PaymentTransaction } from '../../ports/records.js';
+import type { Order, OrderLine } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 
 export type ExternalAction = 'authorize' | 'capture' | 'void' | 'refund' | 'token';
 

@@ -5,7 +5,7 @@
  * `giveUpAfterMs`, which tells the merchant through a `payment.failed` event.
  */
 import { RESOLVED_BY_JANITOR } from '../../ports/operations.js';
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { completeTransaction, gatewayRequest } from './transactions.js';
 

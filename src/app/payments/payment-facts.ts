@@ -4,7 +4,7 @@
  * `declined`; a fault on our side of the wire (timeout, unreachable processor, open circuit, unreadable
  * answer, amount mismatch, given up by the janitor) is `failed` and logged as a warning.
  */
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 
 /** Reason codes that mean the processor never gave an answer we could use. */

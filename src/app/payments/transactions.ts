@@ -10,7 +10,10 @@
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { checkCapture, checkRefund, checkVoid, completeTransaction as completeStatus, deriveAmounts, type TransactionKind } from '../../domain/payment.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway, PaymentSource } from '../../ports/payment-gateway.js';
-import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Customer } from '../../ports/customers.js';
+import type { Order, OrderLine } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { found } from '../validate.js';

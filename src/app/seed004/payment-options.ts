@@ -5,7 +5,9 @@
  * `bank_transfer` on a manual one, in the shop's currency, two-stage capable except manual ones.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { Gateway, GatewayKind, Order, PaymentInstrument, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Gateway, GatewayKind, PaymentInstrument } from '../../ports/gateways.js';
+import type { Order } from '../../ports/orders.js';
 import type { Deps } from '../deps.js';
 import { autoCaptureOf, KEY } from './order-settings.js';
 

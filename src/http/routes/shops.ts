@@ -2,11 +2,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
+import { createPaymentMethod, listPaymentMethods } from '../../app/gateways/payment-methods.js';
 import { createShop, getShop, updateShop } from '../../app/shops.js';
-import type { Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { PaymentMethod } from '../../ports/gateways.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
-import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, listOf, responses } from '../schemas.js';
+import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
 const UrlField = Nullable(Type.String({ format: 'uri', maxLength: 2000 }));
 
@@ -48,6 +50,16 @@ function input(body: ShopBody) {
   };
 }
 
+const MethodSchema = Type.Object({
+  id: Type.String(), object: Type.Literal('payment_method'), shop_id: Type.String(), gateway_id: Type.String(),
+  instrument: Type.String({ description: 'card | wallet | bank_transfer' }), currencies: Type.Array(Type.String()), two_stage: Type.Boolean(),
+  active: Type.Boolean(), created_at: Timestamp, updated_at: Timestamp,
+}, { $id: 'PaymentMethod' });
+const methodView = (m: PaymentMethod) => ({
+  id: m.id, object: 'payment_method' as const, shop_id: m.shopId, gateway_id: m.gatewayId, instrument: m.instrument, currencies: [...m.currencies],
+  two_stage: m.twoStage, active: m.active, created_at: iso(m.createdAt), updated_at: iso(m.updatedAt),
+});
+
 export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Shops'];
@@ -84,4 +96,26 @@ export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Dep
     config: { roles: ['admin'] },
     schema: { tags, summary: 'Update a shop', params: StringId, body: UpdateShop, response: responses(200, ShopSchema) },
   }, async (req) => shopView(await updateShop(deps, req.params.id, input(req.body))));
+
+  const ShopParams = Type.Object({ shopId: Type.String({ minLength: 1, maxLength: 64 }) });
+  app.post('/shops/:shopId/payment-methods', {
+    config: { roles: ['admin'] },
+    schema: {
+      tags: ['Shops'], summary: 'Offer a payment method on one of the shop\'s gateways', params: ShopParams,
+      body: Type.Object({
+        gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
+        instrument: Type.Union([Type.Literal('card'), Type.Literal('wallet'), Type.Literal('bank_transfer')]),
+        currencies: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 3 }), { minItems: 1, maxItems: 50, description: 'Default: the shop\'s currency' })),
+        two_stage: Type.Optional(Type.Boolean({ description: 'Authorize now, capture later; default false' })),
+      }, { additionalProperties: false }),
+      response: responses(201, MethodSchema),
+    },
+  }, async (req, reply) => {
+    reply.status(201);
+    return methodView(await createPaymentMethod(deps, { shopId: req.params.shopId, gatewayId: req.body.gateway_id, instrument: req.body.instrument, currencies: req.body.currencies, twoStage: req.body.two_stage }));
+  });
+  app.get('/shops/:shopId/payment-methods', {
+    config: { roles: ['admin', 'integration'] },
+    schema: { tags: ['Shops'], summary: 'The shop\'s payment methods', params: ShopParams, querystring: listQuery({}), response: responses(200, listOf(MethodSchema)) },
+  }, async (req) => listBody(await listPaymentMethods(deps, req.params.shopId, pageRequest(req.query)), methodView, (m) => m.id));
 }
