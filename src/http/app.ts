@@ -48,6 +48,8 @@ export interface AppOptions {
   readonly publicUrl: string;
   /** pino options, or false for no logs (tests). */
   readonly logger?: boolean | Record<string, unknown>;
+  /** How old the business figures at /metrics may be (default METRICS_MAX_AGE_MS; tests: 0). */
+  readonly metricsMaxAgeMs?: number;
   /** The process's pino instance (it redacts REDACT itself); takes precedence over `logger`. */
   readonly loggerInstance?: FastifyBaseLogger;
   /** Requests per minute per client on the token endpoint. */
@@ -142,7 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return { schema: { ...schema, description, security: [{ bearer: [] }, { basic: [] }] } as typeof schema, url };
     },
   });
-  await app.register(metricsPlugin, { deps });
+  await app.register(metricsPlugin, { deps, maxAgeMs: options.metricsMaxAgeMs });
   await app.register(authPlugin, { deps });
   await app.register(idempotencyPlugin, { deps });
 

@@ -49,7 +49,7 @@ export async function testApp(
   const runtime = await openRuntime(config, { clock, pino: logger });
   await ensureApiKey(runtime.deps, INTEGRATION_KEY, 'Test integration key', 'integration');
   const app = await buildApp({
-    deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000,
+    deps: runtime.deps, publicUrl: 'http://127.0.0.1:3000', tokenRateLimit: options.tokenRateLimit ?? 10_000, metricsMaxAgeMs: 0,
     ...(options.logs ? { loggerInstance: logger } : {}),
     ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   });

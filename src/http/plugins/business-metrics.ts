@@ -44,8 +44,11 @@ class Tally {
 
 const seconds = (ms: number) => Math.max(0, ms) / 1000;
 
-/** Registers the business metrics in `registry`; the returned function refreshes them from the database. */
-export function businessMetrics(registry: Registry, deps: Pick<Deps, 'store' | 'clock'>): () => Promise<void> {
+/**
+ * Registers the business metrics in `registry`; the returned function refreshes them from the database
+ * unless the last refresh is younger than `maxAgeMs` (real time), and scrapes arriving together share one.
+ */
+export function businessMetrics(registry: Registry, deps: Pick<Deps, 'store' | 'clock'>, maxAgeMs: number): () => Promise<void> {
   const m = {
     payments: total(registry, 'paybridge_payments_total', 'Payment transactions with an outcome, by gateway kind, transaction kind (authorization, capture, refund, void) and outcome (succeeded, declined by the processor, failed: no usable answer)', ['gateway', 'kind', 'outcome']),
     pending: gauge(registry, 'paybridge_payments_pending', 'Payment transactions waiting for the processor\'s outcome', ['gateway', 'kind']),
@@ -112,5 +115,13 @@ export function businessMetrics(registry: Registry, deps: Pick<Deps, 'store' | '
     m.emails(emails.map);
   };
 
-  return async () => apply(await deps.store.operations.snapshot(), deps.clock.now());
+  let last: { at: number; refresh: Promise<void> } | undefined;
+  return () => {
+    const now = performance.now();
+    if (last && now - last.at < maxAgeMs) return last.refresh;
+    const refresh = deps.store.operations.snapshot().then((s) => apply(s, deps.clock.now()));
+    last = { at: now, refresh };
+    refresh.catch(() => { last = undefined; }); // a failed refresh is tried again at the next scrape
+    return refresh;
+  };
 }

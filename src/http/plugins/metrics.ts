@@ -9,9 +9,12 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 import type { Deps } from '../../app/deps.js';
 import { businessMetrics } from './business-metrics.js';
 
-export const metricsPlugin = fp(async (app: FastifyInstance, opts: { deps: Deps }) => {
+/** How old the business figures may be when scraped: a refresh is a few grouped scans (README, Metrics). */
+export const METRICS_MAX_AGE_MS = 15_000;
+
+export const metricsPlugin = fp(async (app: FastifyInstance, opts: { deps: Deps; maxAgeMs?: number | undefined }) => {
   const registry = new Registry();
-  const refresh = businessMetrics(registry, opts.deps);
+  const refresh = businessMetrics(registry, opts.deps, opts.maxAgeMs ?? METRICS_MAX_AGE_MS);
   collectDefaultMetrics({ register: registry, prefix: 'paybridge_' });
   const requests = new Counter({
     name: 'paybridge_http_requests_total', help: 'HTTP requests by route and status',
