@@ -16,6 +16,7 @@ import { actorOf, type Deps, type Principal } from '../deps.js';
 import { emit } from '../events.js';
 import { cancelOrder } from '../orders/cancel-order.js';
 import { moveOrder } from '../orders/move-order.js';
+import { logOutcome } from '../payments/payment-facts.js';
 import { settleOrder } from '../payments/settle-order.js';
 import { orderJson } from '../representations.js';
 import { found } from '../validate.js';
@@ -58,7 +59,9 @@ async function recordExternal(
     errorCode: null, errorMessage: null, metadata: { source: 'external_checkout' },
   });
   await tx.transactions.complete(id, { status: 'succeeded', processorToken: reference }, deps.clock.now());
-  return (await tx.transactions.get(id))!;
+  const recorded = (await tx.transactions.get(id))!;
+  tx.onCommit(() => logOutcome(deps, recorded, 'external_checkout'));
+  return recorded;
 }
 
 async function succeed(deps: Deps, input: FulfillInput, actor: string): Promise<Order> {
