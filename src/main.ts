@@ -50,7 +50,7 @@ export interface RuntimeOverrides {
 }
 
 /** The process's logger at LOG_LEVEL, with the credential-carrying request headers redacted. */
-export function processLogger(config: Pick<Config, 'logLevel'>): Pino {
+function processLogger(config: Pick<Config, 'logLevel'>): Pino {
   return createPino({ level: config.logLevel, redact: REDACT });
 }
 

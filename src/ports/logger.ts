@@ -18,6 +18,3 @@ export interface Logger {
   /** A fact an operator may have to act on: a failed delivery or e-mail, a disabled endpoint, an open circuit. */
   warn(fact: string, message: string, fields?: LogFields): void;
 }
-
-/** Logs nothing (one-shot commands, tests that do not read the log). */
-export const SILENT_LOGGER: Logger = { info() {}, warn() {} };
