@@ -1,5 +1,5 @@
 /**
- * Reads a seed 002 merchant's reply into a GatewayResult, or names the fault when the reply is not one the
+ * Reads a Commerce Layer external gateways merchant's reply into a GatewayResult, or names the fault when the reply is not one the
  * protocol documents. Pure: no I/O.
  *
  * | reply                                                   | reading                                      |
