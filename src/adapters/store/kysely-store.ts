@@ -11,6 +11,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Ids } from '../../ports/ids.js';
 import type { Repos, Store } from '../../ports/store.js';
 import type { Db } from './mapping.js';
+import type { Database as Tables } from './schema.js';
 import { core } from './migrations/001-core.js';
 import { auditRepo } from './repos/audit.js';
 import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
@@ -135,10 +136,10 @@ export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dia
     // 64 MiB of page cache (SQLite's default is 2 MiB): with a million orders the checkout's index pages
     // no longer fit the default, and each miss is a read() of the file (bench/README.md, "Growth").
     sqlite.pragma('cache_size = -65536');
-    return { db: new Kysely<any>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
+    return { db: new Kysely<Tables>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
   }
   const pool = new pg.Pool({ connectionString: target, max: poolSize });
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect };
+  return { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), dialect };
 }
 
 export function createStore(options: StoreOptions): Store {
