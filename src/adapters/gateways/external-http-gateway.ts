@@ -13,7 +13,7 @@ import { readExternalReply, type ExternalFaultCode } from './external-reply.js';
 import { signExternalBody } from './external-signature.js';
 
 /** A call that got no readable answer. `code` is stored as the failed transaction's error code. */
-export class ExternalGatewayFault extends Error {
+class ExternalGatewayFault extends Error {
   constructor(readonly code: ExternalFaultCode, message: string) {
     super(message);
     this.name = 'ExternalGatewayFault';
@@ -24,7 +24,7 @@ export class ExternalGatewayFault extends Error {
  * application/json rather than JSON:API's media type: it is what generic JSON body parsers (express.json(),
  * Fastify's default) accept, so merchant endpoints parse the body without any set-up.
  */
-export const EXTERNAL_CONTENT_TYPE = 'application/json';
+const EXTERNAL_CONTENT_TYPE = 'application/json';
 
 /** Builds the request one action sends: the exact body bytes and its headers (signature included). */
 export function externalRequest(action: ExternalAction, request: GatewayRequest, secret: string): { body: string; headers: Record<string, string> } {

@@ -16,7 +16,7 @@ import type { ExternalAction } from './external-payload.js';
 
 export type ExternalFaultCode = 'timeout' | 'gateway_unavailable' | 'invalid_response';
 
-export type ReplyReading =
+type ReplyReading =
   | { readonly kind: 'result'; readonly result: GatewayResult }
   | { readonly kind: 'fault'; readonly code: ExternalFaultCode; readonly message: string };
 

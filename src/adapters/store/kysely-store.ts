@@ -109,7 +109,7 @@ async function inTransaction<T>(trx: Db, dialect: Dialect, clock: Clock, ids: Id
   return result;
 }
 
-export interface StoreOptions {
+interface StoreOptions {
   /** `sqlite:<path>` (`sqlite::memory:` for tests) or `postgres://…`. */
   readonly url: string;
   readonly clock: Clock;
@@ -118,7 +118,7 @@ export interface StoreOptions {
   readonly poolSize?: number;
 }
 
-export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
   if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) || './data/paybridge.db' };
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);

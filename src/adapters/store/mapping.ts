@@ -7,7 +7,7 @@ import type { Page, PageRequest } from '../../ports/common.js';
 import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
-export type TableName = keyof Database & string;
+type TableName = keyof Database & string;
 /** The columns of `Table` (of any table when not narrowed). */
 export type ColumnOf<Table extends TableName> = Table extends TableName ? keyof Database[Table] & string : never;
 /**
@@ -16,7 +16,7 @@ export type ColumnOf<Table extends TableName> = Table extends TableName ? keyof 
  */
 /** A row built from a `Columns` spec (its column names checked by the spec's type), to insert into `Table`. */
 export type NewRow<Table extends TableName> = Insertable<Database[Table]>;
-export const untyped = (db: Db): Kysely<any> => db as unknown as Kysely<any>;
+const untyped = (db: Db): Kysely<any> => db as unknown as Kysely<any>;
 export type Row = Record<string, unknown>;
 type Kind = 'plain' | 'bool' | 'json';
 export type Columns<T> = { readonly [K in keyof T]-?: readonly [column: ColumnOf<TableName>, kind?: Kind] };

@@ -7,7 +7,7 @@
  */
 import type { Generated } from 'kysely';
 
-export interface ApiKeysTable {
+interface ApiKeysTable {
   id: string;
   name: string;
   role: string;
@@ -17,13 +17,13 @@ export interface ApiKeysTable {
   revoked_at: number | null;
 }
 
-export interface BundleCoursesTable {
+interface BundleCoursesTable {
   bundle_id: number;
   course_id: number;
   position: number;
 }
 
-export interface CheckoutSessionsTable {
+interface CheckoutSessionsTable {
   id: string;
   order_id: number;
   status: string;
@@ -34,7 +34,7 @@ export interface CheckoutSessionsTable {
   updated_at: number;
 }
 
-export interface CustomersTable {
+interface CustomersTable {
   id: string;
   email: string;
   email_lower: string;
@@ -46,7 +46,7 @@ export interface CustomersTable {
   updated_at: number;
 }
 
-export interface EnrollmentsTable {
+interface EnrollmentsTable {
   id: string;
   customer_id: string;
   course_id: number;
@@ -56,7 +56,7 @@ export interface EnrollmentsTable {
   revoked_at: number | null;
 }
 
-export interface EventsTable {
+interface EventsTable {
   id: string;
   type: string;
   shop_id: string | null;
@@ -67,7 +67,7 @@ export interface EventsTable {
   created_at: number;
 }
 
-export interface GatewayCircuitsTable {
+interface GatewayCircuitsTable {
   gateway_id: string;
   state: string;
   failure_count: number;
@@ -76,7 +76,7 @@ export interface GatewayCircuitsTable {
   updated_at: number;
 }
 
-export interface GatewaysTable {
+interface GatewaysTable {
   id: string;
   shop_id: string;
   kind: string;
@@ -86,7 +86,7 @@ export interface GatewaysTable {
   updated_at: number;
 }
 
-export interface IdempotencyKeysTable {
+interface IdempotencyKeysTable {
   scope: string;
   key: string;
   request_hash: string;
@@ -95,14 +95,14 @@ export interface IdempotencyKeysTable {
   created_at: number;
 }
 
-export interface InboundWebhookEventsTable {
+interface InboundWebhookEventsTable {
   source: string;
   webhook_id: string;
   body: string;
   received_at: number;
 }
 
-export interface InboundWebhooksTable {
+interface InboundWebhooksTable {
   id: string;
   gateway_id: string;
   action_id: string | null;
@@ -115,7 +115,7 @@ export interface InboundWebhooksTable {
   processed_at: number | null;
 }
 
-export interface InternalAccountsTable {
+interface InternalAccountsTable {
   id: string;
   shop_id: string;
   customer_id: string | null;
@@ -126,7 +126,7 @@ export interface InternalAccountsTable {
   created_at: number;
 }
 
-export interface InvoiceLinesTable {
+interface InvoiceLinesTable {
   id: Generated<number>;
   invoice_id: string;
   description: string;
@@ -135,7 +135,7 @@ export interface InvoiceLinesTable {
   amount: number;
 }
 
-export interface InvoicePaymentsTable {
+interface InvoicePaymentsTable {
   id: string;
   invoice_id: string;
   type: string;
@@ -156,7 +156,7 @@ export interface InvoicePaymentsTable {
   updated_at: number;
 }
 
-export interface InvoicesTable {
+interface InvoicesTable {
   id: string;
   shop_id: string;
   customer_id: string;
@@ -177,7 +177,7 @@ export interface InvoicesTable {
   version: number;
 }
 
-export interface JobsTable {
+interface JobsTable {
   id: string;
   kind: string;
   dedupe_key: string | null;
@@ -192,7 +192,7 @@ export interface JobsTable {
   updated_at: number;
 }
 
-export interface LedgerAccountsTable {
+interface LedgerAccountsTable {
   id: string;
   code: string;
   currency: string;
@@ -201,14 +201,14 @@ export interface LedgerAccountsTable {
   created_at: number;
 }
 
-export interface LedgerPostingsTable {
+interface LedgerPostingsTable {
   id: Generated<number>;
   transfer_id: string;
   account_id: string;
   amount: number;
 }
 
-export interface LedgerTransfersTable {
+interface LedgerTransfersTable {
   id: string;
   currency: string;
   kind: string;
@@ -216,7 +216,7 @@ export interface LedgerTransfersTable {
   created_at: number;
 }
 
-export interface OrderLinesTable {
+interface OrderLinesTable {
   id: Generated<number>;
   order_id: number;
   product_id: number;
@@ -230,7 +230,7 @@ export interface OrderLinesTable {
   total: number;
 }
 
-export interface OrderNotesTable {
+interface OrderNotesTable {
   id: Generated<number>;
   order_id: number;
   source: string;
@@ -238,7 +238,7 @@ export interface OrderNotesTable {
   created_at: number;
 }
 
-export interface OrderStatusChangesTable {
+interface OrderStatusChangesTable {
   id: string;
   order_id: number;
   axis: string;
@@ -249,7 +249,7 @@ export interface OrderStatusChangesTable {
   created_at: number;
 }
 
-export interface OrdersTable {
+interface OrdersTable {
   id: Generated<number>;
   shop_id: string;
   customer_id: string | null;
@@ -280,7 +280,7 @@ export interface OrdersTable {
   released_at: number | null;
 }
 
-export interface PaymentMethodsTable {
+interface PaymentMethodsTable {
   id: string;
   shop_id: string;
   gateway_id: string;
@@ -292,7 +292,7 @@ export interface PaymentMethodsTable {
   updated_at: number;
 }
 
-export interface PaymentSourcesTable {
+interface PaymentSourcesTable {
   id: string;
   customer_id: string;
   gateway_id: string;
@@ -302,7 +302,7 @@ export interface PaymentSourcesTable {
   created_at: number;
 }
 
-export interface PaymentTransactionsTable {
+interface PaymentTransactionsTable {
   id: string;
   order_id: number;
   gateway_id: string | null;
@@ -321,13 +321,13 @@ export interface PaymentTransactionsTable {
   updated_at: number;
 }
 
-export interface ProductPricesTable {
+interface ProductPricesTable {
   product_id: number;
   currency: string;
   amount: number;
 }
 
-export interface ProductsTable {
+interface ProductsTable {
   id: Generated<number>;
   shop_id: string;
   kind: string;
@@ -339,7 +339,7 @@ export interface ProductsTable {
   updated_at: number;
 }
 
-export interface PromoCodesTable {
+interface PromoCodesTable {
   id: string;
   shop_id: string;
   code: string;
@@ -357,7 +357,7 @@ export interface PromoCodesTable {
   updated_at: number;
 }
 
-export interface RefreshTokensTable {
+interface RefreshTokensTable {
   id: string;
   customer_id: string;
   hash: string;
@@ -368,7 +368,7 @@ export interface RefreshTokensTable {
   created_at: number;
 }
 
-export interface SeatCodesTable {
+interface SeatCodesTable {
   id: string;
   code: string;
   order_id: number;
@@ -380,12 +380,12 @@ export interface SeatCodesTable {
   updated_at: number;
 }
 
-export interface SettingsTable {
+interface SettingsTable {
   name: string;
   value: string;
 }
 
-export interface ShopsTable {
+interface ShopsTable {
   id: string;
   name: string;
   currency: string;
@@ -399,7 +399,7 @@ export interface ShopsTable {
   updated_at: number;
 }
 
-export interface TaxRatesTable {
+interface TaxRatesTable {
   id: string;
   shop_id: string;
   name: string;
@@ -409,7 +409,7 @@ export interface TaxRatesTable {
   updated_at: number;
 }
 
-export interface WebhookAttemptsTable {
+interface WebhookAttemptsTable {
   id: Generated<number>;
   delivery_id: string;
   attempt: number;
@@ -419,7 +419,7 @@ export interface WebhookAttemptsTable {
   created_at: number;
 }
 
-export interface WebhookDeliveriesTable {
+interface WebhookDeliveriesTable {
   id: string;
   endpoint_id: string;
   event_id: string;
@@ -435,7 +435,7 @@ export interface WebhookDeliveriesTable {
   updated_at: number;
 }
 
-export interface WebhookEndpointsTable {
+interface WebhookEndpointsTable {
   id: string;
   shop_id: string | null;
   url: string;

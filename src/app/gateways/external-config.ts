@@ -7,10 +7,10 @@ import type { ExternalGatewayConfig, Gateway, GatewayCircuit } from '../../ports
 import type { Deps } from '../deps.js';
 import { found, invalid, outboundUrl } from '../validate.js';
 
-export const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: 60_000 } as const;
+const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: 60_000 } as const;
 
 /** The settings a caller may give; URLs and limits are validated here. */
-export interface ExternalSettings {
+interface ExternalSettings {
   readonly name?: string | undefined;
   readonly authorizeUrl?: string | undefined;
   readonly captureUrl?: string | null | undefined;

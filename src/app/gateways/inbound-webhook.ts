@@ -15,7 +15,7 @@ import { completeTransaction } from '../payments/transactions.js';
 import { invalid } from '../validate.js';
 import { externalGatewayDetails } from './external-config.js';
 
-export const UPDATABLE_ATTRIBUTES = ['message', 'error_code', 'error_detail', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review'] as const;
+const UPDATABLE_ATTRIBUTES = ['message', 'error_code', 'error_detail', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review'] as const;
 
 export interface WebhookOutcome {
   /** `processed`: the transaction was completed now; `duplicate`: this exact webhook was applied before;
