@@ -24,7 +24,7 @@ import { CircuitBreakingGateway } from './app/gateways/external-calls.js';
 import { readExternalConfig } from './app/gateways/external-config.js';
 import { createApiKey, ensureApiKey } from './app/api-keys.js';
 import type { Deps } from './app/deps.js';
-import { seedDemo, type DemoSummary } from './app/seed-demo.js';
+import { createDemoData, type DemoSummary } from './app/demo-data.js';
 import type { Config } from './config.js';
 import { buildApp, REDACT } from './http/app.js';
 import type { Clock } from './ports/clock.js';
@@ -41,7 +41,7 @@ export interface Runtime {
   readonly pino: Pino;
 }
 
-export interface RuntimeOverrides {
+interface RuntimeOverrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly store?: Store;
@@ -90,7 +90,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     if (winner === created.apiKey.id) newAdminKey = created.secret;
     else await store.apiKeys.revoke(created.apiKey.id, clock.now());
   }
-  const demo = config.demo ? await seedDemo(deps) : null;
+  const demo = config.demo ? await createDemoData(deps) : null;
   return { deps, newAdminKey, demo, pino };
 }
 
@@ -104,7 +104,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Fas
 }
 
 /** Where e-mails go without SMTP_URL: .eml files beside the SQLite database's default location. */
-export const MAIL_DIR = join('data', 'mail');
+const MAIL_DIR = join('data', 'mail');
 
 export function createWorker(config: Config, runtime: Pick<Runtime, 'deps'>, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
   const http = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });

@@ -7,7 +7,7 @@ import { pino, type DestinationStream, type Logger as Pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFields, Logger } from '../ports/logger.js';
 
-export interface PinoOptions {
+interface PinoOptions {
   readonly level: string;
   /** Paths pino replaces with `[redacted]` (request headers that carry credentials). */
   readonly redact: readonly string[];

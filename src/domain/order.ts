@@ -4,7 +4,7 @@ import { transition, type TransitionTable } from './state-machine.js';
 /**
  * An order's lifecycle, in Commerce Layer's vocabulary. `draft`: a cart still being edited;
  * `pending`: checked out, waiting for the customer to pay; `placed`: committed, its payment under
- * way or done; `approved`: cleared and completed (seed 004's `completed`); `cancelled`: terminal.
+ * way or done; `approved`: cleared and completed (the payment orders API's `completed`); `cancelled`: terminal.
  */
 export const ORDER_STATUSES = ['draft', 'pending', 'placed', 'approved', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
@@ -86,7 +86,7 @@ export interface OrderState {
 }
 
 /** The name of one status axis, and the status type each axis holds. */
-export type OrderAxis = keyof OrderState;
+type OrderAxis = keyof OrderState;
 export type OrderAxisStatus = { readonly [A in OrderAxis]: OrderState[A] };
 
 const TABLES: { readonly [A in OrderAxis]: TransitionTable<OrderState[A]> } = {

@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type FieldProblem } from '../domain/errors.js';
 
-export const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
+const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
   validation_failed: 422,
   malformed_request: 400,
   invalid_amount: 422,
@@ -94,7 +94,7 @@ export function httpStatus(error: DomainError): number {
   return HTTP_STATUS[error.code];
 }
 
-/** The native envelope. Dialect plugins render the same DomainError in their seed's own shape. */
+/** The native envelope. Dialect plugins render the same DomainError in their own dialect's shape. */
 export function sendNativeError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
   const error = toDomainError(raw);
   const status = httpStatus(error);

@@ -1,9 +1,9 @@
 /**
- * The seed 002 `external` gateway over HTTP: each action POSTs a signed JSON:API document to the merchant's
+ * The Commerce Layer external gateways `external` gateway over HTTP: each action POSTs a signed JSON:API document to the merchant's
  * URL and reads the documented reply. This adapter only translates (payload, signature, reply); it holds no
  * state and touches no database. Following the PaymentGateway port, a fault — timeout, refused connection,
  * 5xx, an unreadable reply — is thrown as an ExternalGatewayFault; the circuit breaker around it
- * (app/gateways/external-calls.ts) turns it into the failed transaction the seed specifies and counts it.
+ * (app/gateways/external-calls.ts) turns it into the failed transaction the specification specifies and counts it.
  */
 import type { HttpClient } from '../../ports/http-client.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway } from '../../ports/payment-gateway.js';
@@ -13,7 +13,7 @@ import { readExternalReply, type ExternalFaultCode } from './external-reply.js';
 import { signExternalBody } from './external-signature.js';
 
 /** A call that got no readable answer. `code` is stored as the failed transaction's error code. */
-export class ExternalGatewayFault extends Error {
+class ExternalGatewayFault extends Error {
   constructor(readonly code: ExternalFaultCode, message: string) {
     super(message);
     this.name = 'ExternalGatewayFault';
@@ -24,7 +24,7 @@ export class ExternalGatewayFault extends Error {
  * application/json rather than JSON:API's media type: it is what generic JSON body parsers (express.json(),
  * Fastify's default) accept, so merchant endpoints parse the body without any set-up.
  */
-export const EXTERNAL_CONTENT_TYPE = 'application/json';
+const EXTERNAL_CONTENT_TYPE = 'application/json';
 
 /** Builds the request one action sends: the exact body bytes and its headers (signature included). */
 export function externalRequest(action: ExternalAction, request: GatewayRequest, secret: string): { body: string; headers: Record<string, string> } {

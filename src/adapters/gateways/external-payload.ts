@@ -1,10 +1,10 @@
 /**
- * The JSON:API document Paybridge POSTs to a seed 002 external gateway, shaped like Commerce Layer's so
+ * The JSON:API document Paybridge POSTs to a Commerce Layer external gateways, shaped like Commerce Layer's so
  * that endpoints written for Commerce Layer read it unchanged. `data` is the target resource of the action
  * (authorize and token → `external_payments`, capture and void → `authorizations`, refund → `captures`);
  * `included` carries order, order.market, order.line_items, order.line_items.item, order.billing_address /
  * shipping_address (when known), order.customer and order.order_subscriptions (always empty). Amounts are
- * minor units (`*_cents`) with Commerce Layer's float and formatted twins, made here, at the seed's edge.
+ * minor units (`*_cents`) with Commerce Layer's float and formatted twins, made here, at the specification's edge.
  * Paybridge's own references (transaction id, idempotency key, amount of this call) are in the top-level
  * `meta.paybridge`, which Commerce Layer endpoints ignore. Pure: no I/O.
  */
@@ -16,12 +16,12 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 export type ExternalAction = 'authorize' | 'capture' | 'void' | 'refund' | 'token';
 
 type Identifier = { type: string; id: string };
-export interface JsonApiResource extends Identifier {
+interface JsonApiResource extends Identifier {
   attributes: Record<string, unknown>;
   relationships: Record<string, { data: Identifier | Identifier[] | null }>;
   meta: Record<string, unknown>;
 }
-export interface ExternalDocument {
+interface ExternalDocument {
   data: JsonApiResource;
   included: JsonApiResource[];
   meta: { paybridge: Record<string, unknown> };
@@ -46,7 +46,7 @@ function amounts(prefix: string, amount: number, currency: string): Record<strin
  * A token request made outside any order (a customer saving a payment source to a wallet) carries an
  * order with id 0: stored orders have ids from 1. Its document then has no order resources.
  */
-export function hasOrder(order: Order): boolean {
+function hasOrder(order: Order): boolean {
   return order.id > 0;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Reads a seed 002 merchant's reply into a GatewayResult, or names the fault when the reply is not one the
+ * Reads a Commerce Layer external gateways merchant's reply into a GatewayResult, or names the fault when the reply is not one the
  * protocol documents. Pure: no I/O.
  *
  * | reply                                                   | reading                                      |
@@ -16,7 +16,7 @@ import type { ExternalAction } from './external-payload.js';
 
 export type ExternalFaultCode = 'timeout' | 'gateway_unavailable' | 'invalid_response';
 
-export type ReplyReading =
+type ReplyReading =
   | { readonly kind: 'result'; readonly result: GatewayResult }
   | { readonly kind: 'fault'; readonly code: ExternalFaultCode; readonly message: string };
 

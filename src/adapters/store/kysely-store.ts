@@ -11,6 +11,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Ids } from '../../ports/ids.js';
 import type { Repos, Store } from '../../ports/store.js';
 import type { Db } from './mapping.js';
+import type { Database as Tables } from './schema.js';
 import { core } from './migrations/001-core.js';
 import { auditRepo } from './repos/audit.js';
 import { operationsRepo } from './repos/operations.js';
@@ -26,6 +27,7 @@ import { inboundWebhookRepo, internalAccountRepo, invoicePaymentRepo, invoiceRep
 import { externalGateways } from './migrations/004-external-gateways.js';
 import { orderCallbacks } from './migrations/006-order-callbacks.js';
 import { securityReview } from './migrations/007-security.js';
+import { productNames } from './migrations/008-product-names.js';
 import { externalGatewayRepo, paymentMethodRepo } from './repos/gateways-external.js';
 import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
@@ -38,7 +40,7 @@ type Dialect = 'sqlite' | 'postgres';
 function migrations(dialect: Dialect): Record<string, Migration> {
   return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect), '004-external-gateways': externalGateways(dialect),
     '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect),
-    '007-security': securityReview(dialect) };
+    '007-security': securityReview(dialect), '008-product-names': productNames(dialect) };
 }
 
 interface RepoContext {
@@ -114,7 +116,7 @@ async function inTransaction<T>(
   return result;
 }
 
-export interface StoreOptions {
+interface StoreOptions {
   /** `sqlite:<path>` (`sqlite::memory:` for tests) or `postgres://…`. */
   readonly url: string;
   readonly clock: Clock;
@@ -123,7 +125,7 @@ export interface StoreOptions {
   readonly poolSize?: number;
 }
 
-export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
   if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) || './data/paybridge.db' };
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
@@ -141,10 +143,10 @@ export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dia
     // 64 MiB of page cache (SQLite's default is 2 MiB): with a million orders the checkout's index pages
     // no longer fit the default, and each miss is a read() of the file (bench/README.md, "Growth").
     sqlite.pragma('cache_size = -65536');
-    return { db: new Kysely<any>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
+    return { db: new Kysely<Tables>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
   }
   const pool = new pg.Pool({ connectionString: target, max: poolSize });
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect };
+  return { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), dialect };
 }
 
 export function createStore(options: StoreOptions): Store {

@@ -1,5 +1,5 @@
 /**
- * Seed 000's fulfill call: the merchant's external checkout page took the payment (or did not) and tells
+ * The purchases API's fulfill call: the merchant's external checkout page took the payment (or did not) and tells
  * Paybridge. SUCCESS records that external payment — an authorization and a capture on no gateway, both
  * succeeded — and settles the order, which fulfills it; FAILED notes why for the buyer; CANCELLED cancels.
  * Each answers where to send the buyer next. Idempotent: the same call again changes nothing and answers
@@ -23,9 +23,9 @@ import { found } from '../validate.js';
 import { openCheckoutSession } from './sessions.js';
 import { checkoutUrl, successRedirect, withPurchaseId } from './urls.js';
 
-export type FulfillState = 'SUCCESS' | 'FAILED' | 'CANCELLED';
+type FulfillState = 'SUCCESS' | 'FAILED' | 'CANCELLED';
 
-export interface FulfillInput {
+interface FulfillInput {
   readonly orderId: number;
   readonly state: FulfillState;
   /** FAILED: shown to the buyer, kept as the order's status message. */
@@ -36,7 +36,7 @@ export interface FulfillInput {
   readonly processorData?: string | undefined;
 }
 
-export interface FulfillResult {
+interface FulfillResult {
   readonly order: Order;
   /** Where the merchant's page sends the buyer next. */
   readonly redirectUrl: string;

@@ -1,5 +1,5 @@
 /**
- * Seed 000's purchase updates, as far as the purchase's state allows them: the external checkout page may
+ * The purchases API's purchase updates, as far as the purchase's state allows them: the external checkout page may
  * set the tax before payment (the totals are recomputed on the server), and may record a refund of a
  * payment it took itself. `price_cents` stays the server's: it can be confirmed, never set.
  */
@@ -12,7 +12,7 @@ import { moveOrder } from '../orders/move-order.js';
 import { completeTransaction, startTransaction } from '../payments/transactions.js';
 import { found, invalid } from '../validate.js';
 
-export interface TotalsUpdate {
+interface TotalsUpdate {
   /** The tax in minor units, replacing the computed one; null goes back to the shop's tax rate. */
   readonly tax?: number | null | undefined;
   /** What the caller believes the total is; refused unless it is the server's total (after the tax change). */

@@ -1,5 +1,5 @@
 /**
- * Where a buyer is sent around a checkout (seed 000 and 001): the shop's remote checkout page with
+ * Where a buyer is sent around a checkout (Skilljar-compatible purchases and 001): the shop's remote checkout page with
  * `?purchase_id=`, else Paybridge's hosted payment page; back to the shop's success or cancel page,
  * else Paybridge's own thank-you page. A purchase id is the order id as text.
  */
@@ -21,7 +21,7 @@ export function checkoutUrl(deps: Pick<Deps, 'publicUrl'>, shop: Shop, orderId: 
 }
 
 /** Paybridge's own landing page after a purchase, for shops without a success URL. */
-export function thankYouUrl(deps: Pick<Deps, 'publicUrl'>, orderId: number): string {
+function thankYouUrl(deps: Pick<Deps, 'publicUrl'>, orderId: number): string {
   return withPurchaseId(`${deps.publicUrl}/thank-you`, orderId);
 }
 

@@ -1,5 +1,5 @@
 /**
- * External gateways (seed 002) as a resource: creation generates the shared secret (crypto.randomBytes, via
+ * Commerce Layer external gateways as a resource: creation generates the shared secret (crypto.randomBytes, via
  * the Ids port) and the webhook endpoint URL; settings can be changed later; the circuit can be reset.
  */
 import { DomainError } from '../../domain/errors.js';
@@ -7,10 +7,10 @@ import type { ExternalGatewayConfig, Gateway, GatewayCircuit } from '../../ports
 import type { Deps } from '../deps.js';
 import { found, invalid, outboundUrl } from '../validate.js';
 
-export const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: 60_000 } as const;
+const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: 60_000 } as const;
 
 /** The settings a caller may give; URLs and limits are validated here. */
-export interface ExternalSettings {
+interface ExternalSettings {
   readonly name?: string | undefined;
   readonly authorizeUrl?: string | undefined;
   readonly captureUrl?: string | null | undefined;
@@ -110,7 +110,7 @@ export async function updateExternalGateway(deps: Deps, id: string, s: ExternalS
   return externalGatewayDetails(deps, id);
 }
 
-/** The explicit reset of seed 002: closes the circuit and clears its failure count. */
+/** The explicit reset of Commerce Layer external gateways: closes the circuit and clears its failure count. */
 export async function resetExternalCircuit(deps: Deps, id: string, actor: string): Promise<ExternalGatewayDetails> {
   const before = await externalGatewayDetails(deps, id);
   await deps.store.externalGateways.resetCircuit(id, deps.clock.now());

@@ -1,5 +1,5 @@
 /**
- * An order for an amount rather than for catalog items: seed 004's orders (`order.cost`) and invoice
+ * An order for an amount rather than for catalog items: The payment orders API's orders (`order.cost`) and invoice
  * payments. It has no lines, so a paid one needs no fulfillment (`not_required`). The amount was already
  * validated against the currency's decimals at the edge.
  */
@@ -11,7 +11,7 @@ import { emit } from '../events.js';
 import { orderJson } from '../representations.js';
 import { currency as checkCurrency, found } from '../validate.js';
 
-export interface AmountOrderInput {
+interface AmountOrderInput {
   readonly shopId: string;
   /** Minor units of `currency`, > 0. */
   readonly amount: number;

@@ -15,7 +15,7 @@ export async function orderMails(
   const customer = order.customerId === null ? undefined
     : known.customer?.id === order.customerId ? known.customer : await tx.customers.get(order.customerId);
   const to = order.email ?? customer?.email;
-  if (!to) return; // seed 004: no e-mail given, no e-mail sent
+  if (!to) return; // Payment orders: no e-mail given, no e-mail sent
   const shop = known.shop?.id === order.shopId ? known.shop : (await tx.shops.get(order.shopId))!;
   const name = customer ? [customer.firstName, customer.lastName].filter(Boolean).join(' ') || null : null;
   const data: OrderMailData = {

@@ -1,7 +1,7 @@
 /**
  * Pays an order: authorize on the chosen gateway, then capture at once when the order is single-stage
  * (auto-capture), or leave it authorized for a later capture (two-stage). Used by the hosted page, the
- * native API and seed 004's orders.
+ * native API and the payment orders API's orders.
  */
 import type { PaymentSource } from '../../ports/payment-gateway.js';
 import type { Order } from '../../ports/orders.js';
@@ -9,7 +9,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { loadOrderContext, runTransaction, startTransaction, type OrderContext } from './transactions.js';
 
-export interface PayInput {
+interface PayInput {
   readonly orderId: number;
   readonly gatewayId: string;
   readonly source: PaymentSource | null;
@@ -20,7 +20,7 @@ export interface PayInput {
   readonly known?: Partial<OrderContext> | undefined;
 }
 
-export interface PayResult {
+interface PayResult {
   readonly order: Order;
   /** The authorization, and the capture when one was made. */
   readonly transactions: readonly PaymentTransaction[];

@@ -10,7 +10,7 @@ import type { Deps } from '../../app/deps.js';
 import { businessMetrics } from './business-metrics.js';
 
 /** How old the business figures may be when scraped: a refresh is a few grouped scans (README, Metrics). */
-export const METRICS_MAX_AGE_MS = 15_000;
+const METRICS_MAX_AGE_MS = 15_000;
 
 export const metricsPlugin = fp(async (app: FastifyInstance, opts: { deps: Deps; maxAgeMs?: number | undefined }) => {
   const registry = new Registry();

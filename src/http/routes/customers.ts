@@ -12,13 +12,13 @@ import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { listQuery, Nullable, StringId, Timestamp, listOf, responses } from '../schemas.js';
 
-export const CustomerSchema = Type.Object({
+const CustomerSchema = Type.Object({
   id: Type.String(), object: Type.Literal('customer'), email: Type.String(),
   first_name: Nullable(Type.String()), last_name: Nullable(Type.String()), restricted: Type.Boolean(),
   has_password: Type.Boolean(), created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'Customer' });
 
-export function customerView(c: Customer) {
+function customerView(c: Customer) {
   return {
     id: c.id, object: 'customer' as const, email: c.email, first_name: c.firstName, last_name: c.lastName,
     restricted: c.restricted, has_password: c.passwordHash !== null, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt),
@@ -126,7 +126,7 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
   app.post('/customers/:id/payment-sources', {
     config: customers,
     schema: {
-      tags: ['Customers'], summary: 'Save a payment source for later orders (the gateway\'s customer token, seed 002 token_url)', params: StringId,
+      tags: ['Customers'], summary: 'Save a payment source for later orders (the gateway\'s customer token, Commerce Layer external gateways token_url)', params: StringId,
       body: Type.Object({
         gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
         source: Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),

@@ -1,4 +1,4 @@
-/** Invoices through the native API: snake_case, amounts in integer minor units. Seed 003's payment endpoints are in dialects/invoice-payments.ts. */
+/** Invoices through the native API: snake_case, amounts in integer minor units. The invoice payments API's payment endpoints are in dialects/invoice-payments.ts. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
@@ -26,7 +26,7 @@ const invoiceFields = {
   metadata: Type.Record(Type.String(), Type.String()), paid_at: NullableTimestamp, voided_at: NullableTimestamp,
   created_at: Timestamp, updated_at: Timestamp,
 };
-export const InvoiceSchema = Type.Object(invoiceFields, { $id: 'Invoice' });
+const InvoiceSchema = Type.Object(invoiceFields, { $id: 'Invoice' });
 
 const InvoicePaymentSchema = Type.Object({
   id: Type.String(), object: Type.Literal('invoice_payment'), invoice_id: Type.String(),

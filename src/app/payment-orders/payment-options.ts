@@ -12,7 +12,7 @@ import type { Deps } from '../deps.js';
 import { autoCaptureOf, KEY } from './order-settings.js';
 
 /** A payment method as offered to buyers: a stored row, or an implicit one standing for a gateway. */
-export interface OfferedMethod {
+interface OfferedMethod {
   readonly id: string;
   readonly gatewayId: string;
   readonly gatewayKind: GatewayKind;
@@ -44,7 +44,7 @@ function implicitMethod(gateway: Gateway, shop: Shop): OfferedMethod {
 }
 
 /** Every payment method of the shop, inactive ones included, in id order. */
-export async function shopPaymentMethods(deps: Pick<Deps, 'store'>, shop: Shop): Promise<OfferedMethod[]> {
+async function shopPaymentMethods(deps: Pick<Deps, 'store'>, shop: Shop): Promise<OfferedMethod[]> {
   const gateways = await all((after) => deps.store.gateways.list({ shopId: shop.id }, { limit: 100, after }));
   const rows = await all((after) => deps.store.paymentMethods.list(shop.id, { limit: 100, after }));
   if (rows.length === 0) return gateways.map((g) => implicitMethod(g, shop));
@@ -86,7 +86,7 @@ export async function chooseMethod(
 }
 
 /** What the hosted payment page pays an order with. */
-export interface PaymentOptions {
+interface PaymentOptions {
   readonly gatewayId: string;
   /** Capture right after a successful authorization (single-stage). */
   readonly capture: boolean;
@@ -94,7 +94,7 @@ export interface PaymentOptions {
 
 /**
  * The gateway and capture mode for paying `order` on the hosted page: the order's payment method and
- * `autoCapture` (seed 004), else the shop's sandbox gateway and the shop's capture setting. Undefined when
+ * `autoCapture` (payment orders), else the shop's sandbox gateway and the shop's capture setting. Undefined when
  * the shop has no gateway to pay with.
  */
 export async function paymentOptionsFor(deps: Pick<Deps, 'store'>, order: Order, known?: Shop): Promise<PaymentOptions | undefined> {
