@@ -18,6 +18,11 @@ export interface GatewayResult {
   readonly actionId?: string | null;
   readonly errorCode?: string | null;
   readonly errorMessage?: string | null;
+  /**
+   * For `failed`: true when the processor gave no usable answer (timeout, unreachable, 5xx, unreadable
+   * reply, open circuit) rather than a decline — `errorCode` may still be the processor's own.
+   */
+  readonly fault?: boolean;
   /** Notes for the order (seed 002 `messages`). */
   readonly messages?: readonly unknown[];
   readonly metadata?: Readonly<Record<string, unknown>>;

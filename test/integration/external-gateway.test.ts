@@ -184,6 +184,16 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
     expect(declined.json().error.details[0]).toMatchObject({ field: '/source' });
   });
 
+  it('a 202 from token_url is refused: token calls cannot be asynchronous', async () => {
+    m.script('/token', { status: 202, body: { success: true, data: { action_id: 'tok-async', payment_source_token: 'pst_later' } } });
+    const res = await api('POST', `/customers/${buyer.id}/payment-sources`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_async' } });
+    expect(res.statusCode).toBe(502);
+    expect(res.json().error).toMatchObject({ code: 'gateway_error' });
+    expect(res.json().error.message).toContain('token calls cannot be asynchronous');
+    const listed = (await api('GET', `/customers/${buyer.id}/payment-sources`)).json().data as { payment_source_token: string }[];
+    expect(listed.map((x) => x.payment_source_token)).not.toContain('pst_later');
+  });
+
   it('saving a source from another customer\'s order is a 404 (never revealing it exists); a gateway of another shop is refused', async () => {
     const other = await t.customerToken('not-mine@example.com');
     const theirs = (await api('POST', '/orders', { shop_id: t.shopId, customer_id: other.id, lines: [{ product_id: 1 }] })).json();

@@ -6,8 +6,9 @@
  *   - the persisted circuit breaker is asked first: while open, the call is skipped and the transaction
  *     fails with `circuit_open`; after the cool-down, one probe call goes through (half-open);
  *   - a fault (timeout, refused connection, 5xx, unreadable reply, 202 without action_id) is thrown by the
- *     adapter; here it becomes a failed transaction with the fault's code — the seed's rule, not pending —
- *     and counts as a failure: more than `circuitThreshold` in a row open the circuit;
+ *     adapter; here it becomes a failed transaction — the seed's rule, not pending — with the code and
+ *     message of the merchant's error body when a 5xx carried one, else the fault's, and counts as a
+ *     failure: more than `circuitThreshold` in a row open the circuit;
  *   - a 202 whose action_id another transaction already has is refused as `invalid_response`;
  *   - any readable answer (success, 202, or a documented decline) ends the run of failures.
  * Circuit updates are single guarded statements outside any transaction (no call is made inside one).
@@ -20,10 +21,15 @@ type Method = 'authorize' | 'capture' | 'void' | 'refund' | 'tokenize';
 
 const FAULT_CODES = new Set(['timeout', 'gateway_unavailable', 'invalid_response']);
 
-function faultOf(error: unknown): { code: string; message: string } {
-  const code = (error as { code?: unknown } | null)?.code;
+/** The failed result a fault becomes: the merchant's own error code and message when its body gave them. */
+function faultResult(error: unknown): GatewayResult {
+  const { code, reported } = (error ?? {}) as { code?: unknown; reported?: { code: string | null; message: string | null; processorToken: string | null } };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: typeof code === 'string' && FAULT_CODES.has(code) ? code : 'gateway_unavailable', message: message.slice(0, 300) };
+  return {
+    outcome: 'failed', fault: true, processorToken: reported?.processorToken ?? null,
+    errorCode: reported?.code ?? (typeof code === 'string' && FAULT_CODES.has(code) ? code : 'gateway_unavailable'),
+    errorMessage: reported?.message ?? message.slice(0, 300),
+  };
 }
 
 export class CircuitBreakingGateway implements PaymentGateway {
@@ -48,23 +54,22 @@ export class CircuitBreakingGateway implements PaymentGateway {
     const id = this.gateway.id;
     const admission = await circuits.admit(id, this.deps.clock.now(), this.config.circuitCooldownMs, this.config.timeoutMs + 5_000);
     if (admission === 'open') {
-      return { outcome: 'failed', errorCode: 'circuit_open', errorMessage: 'the gateway\'s circuit breaker is open: the call was not made' };
+      return { outcome: 'failed', fault: true, errorCode: 'circuit_open', errorMessage: 'the gateway\'s circuit breaker is open: the call was not made' };
     }
     const probe = admission === 'probe';
     let result: GatewayResult;
     try {
       result = await this.inner[method](prepared.request);
     } catch (error) {
-      const fault = faultOf(error);
       await circuits.recordFailure(id, this.config.circuitThreshold, this.deps.clock.now(), probe);
-      return { outcome: 'failed', errorCode: fault.code, errorMessage: fault.message };
+      return faultResult(error);
     }
     if (result.outcome === 'pending' && result.actionId) {
       // The seed makes action_id uniqueness the merchant's duty; a reused one could complete the wrong payment.
       const owner = await this.deps.store.transactions.getByActionId(id, result.actionId);
       if (owner && owner.id !== prepared.request.transaction.id) {
         await circuits.recordFailure(id, this.config.circuitThreshold, this.deps.clock.now(), probe);
-        return { outcome: 'failed', errorCode: 'invalid_response', errorMessage: `the gateway answered 202 with action_id ${result.actionId}, already used by another transaction` };
+        return { outcome: 'failed', fault: true, errorCode: 'invalid_response', errorMessage: `the gateway answered 202 with action_id ${result.actionId}, already used by another transaction` };
       }
     }
     await circuits.recordSuccess(id, this.deps.clock.now(), probe);

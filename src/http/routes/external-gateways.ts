@@ -29,7 +29,7 @@ const Settings = {
   token_url: Type.Optional(Nullable(Url)),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000, description: 'Limit for one exchange with the merchant; default 10000' })),
   circuit_failure_threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'The circuit opens after more than this many consecutive failures; default 30' })),
-  circuit_cooldown_ms: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 604_800_000, description: 'An open circuit lets one probe through after this long; null: only a reset closes it. Default 60000' }))),
+  circuit_cooldown_ms: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 604_800_000, description: 'Opt-in: an open circuit lets one probe call through after this many milliseconds (half-open). Default null: as in Commerce Layer, only POST …/reset-circuit closes an open circuit' }))),
 };
 const CreateBody = Type.Object({ shop_id: Type.String({ minLength: 1, maxLength: 64 }), name: ShortText, authorize_url: Url, ...Settings }, { additionalProperties: false });
 const UpdateBody = Type.Object({ name: Type.Optional(ShortText), authorize_url: Type.Optional(Url), ...Settings }, { additionalProperties: false });
