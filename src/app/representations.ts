@@ -2,6 +2,7 @@
  * The public JSON of resources that leave Paybridge by more than one road (API responses and webhook
  * events): one function each, so an order reads the same in a response and in an event.
  */
+import { processorAttributes, processorMetadata } from '../domain/processor-details.js';
 import type { Order, PaymentTransaction } from '../ports/records.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -20,6 +21,6 @@ export function transactionJson(t: PaymentTransaction) {
   return {
     id: t.id, kind: t.kind, status: t.status, amount: t.amount, currency: t.currency, gateway_id: t.gatewayId,
     parent_id: t.parentId, processor_token: t.processorToken, action_id: t.actionId, error_code: t.errorCode,
-    error_message: t.errorMessage,
+    error_message: t.errorMessage, ...processorAttributes(t.metadata), metadata: processorMetadata(t.metadata),
   };
 }

@@ -4,6 +4,7 @@
  * refused connection) is thrown, and the caller leaves the transaction pending for the janitor.
  * Every call carries the transaction's idempotency key: a repeated call must have one effect.
  */
+import type { ProcessorAttributes } from '../domain/processor-details.js';
 import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './records.js';
 
 export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
@@ -25,7 +26,13 @@ export interface GatewayResult {
   readonly fault?: boolean;
   /** Notes for the order (seed 002 `messages`). */
   readonly messages?: readonly unknown[];
+  /**
+   * The processor's metadata for the transaction (seed 002 `metadata`): kept on it, shown with it and sent
+   * back in later calls. For a token: `customer_token`.
+   */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** What the processor says about the transaction (seed 002 `message`, AVS/CVV codes, `fraud_review`). */
+  readonly attributes?: ProcessorAttributes;
 }
 
 /** What a processor is asked to do, with the context seed 002's payloads include. */

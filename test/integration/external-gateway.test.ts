@@ -96,11 +96,32 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
 
   it('attaches the reply\'s messages to the order as notes and copies its metadata to the transaction', async () => {
     const o = await order();
-    m.script('/authorize', (req) => success(req, { messages: [{ level: 'info', text: '3DS frictionless' }], metadata: { risk: 'low' } }));
+    m.script('/authorize', (req) => success(req, { messages: [{ level: 'info', text: '3DS frictionless' }], metadata: { risk: 'low', score: 7 } }));
     const res = (await pay(o.id, false)).json();
     const notes = await t.deps.store.orderNotes.list(o.id);
     expect(notes.map((n) => n.body)).toEqual([{ level: 'info', text: '3DS frictionless' }]);
-    expect((await t.deps.store.transactions.get(res.transaction.id))!.metadata).toMatchObject({ risk: 'low' });
+    expect(res.transaction).toMatchObject({ status: 'succeeded', metadata: { risk: 'low', score: 7 }, message: null });
+    expect((await api('GET', `/orders/${o.id}`)).json().transactions[0].metadata).toEqual({ risk: 'low', score: 7 });
+    const event = (await api('GET', `/events?order_id=${o.id}&type=payment.authorized`)).json().data[0];
+    expect(event.data.transaction.metadata).toEqual({ risk: 'low', score: 7 });
+
+    m.script('/capture', (req) => success(req, { metadata: { settlement: 'batch-9' } }));
+    const captured = (await api('POST', `/orders/${o.id}/capture`)).json();
+    expect(m.requests.at(-1)!.json.data).toMatchObject({ type: 'authorizations', id: res.transaction.id, attributes: { metadata: { risk: 'low', score: 7 } } });
+    expect(captured.transaction.metadata).toEqual({ settlement: 'batch-9' });
+    await api('POST', `/orders/${o.id}/refunds`, { amount: 100 });
+    expect(m.requests.at(-1)!.json.data).toMatchObject({ type: 'captures', id: captured.transaction.id, attributes: { metadata: { settlement: 'batch-9' } } });
+  });
+
+  it('a merchant\'s metadata never overwrites Paybridge\'s own notes on the transaction', async () => {
+    const o = await order();
+    m.script('/authorize', (req) => success(req, { metadata: { auto_capture: true, source: { type: 'forged', token: 'x' } } }));
+    const res = (await pay(o.id, false)).json();
+    expect(res.transaction.metadata).toEqual({ auto_capture: true, source: { type: 'forged', token: 'x' } });
+    expect(res.order.payment_status).toBe('authorized');
+    const stored = (await t.deps.store.transactions.get(res.transaction.id))!;
+    expect(stored.metadata['source']).toEqual({ type: 'card_token', token: 'tok_visa' });
+    expect(stored.metadata['auto_capture']).toBeUndefined();
   });
 
   it('a decline (HTTP >= 400) is a failed transaction with the merchant\'s code; the order stays payable', async () => {
@@ -126,14 +147,18 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
     expect((await webhook({ success: true, data: { action_id: 'act-unknown' } })).statusCode).toBe(404);
     expect((await t.request({ method: 'GET', url: `/webhooks/external/${gw.id}` })).statusCode).toBe(404);
 
-    const body = { success: true, data: { action_id: actionId, amount_cents: 1, transaction_token: 'mt_changed', message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed' } };
+    const body = { success: true, data: { action_id: actionId, amount_cents: 1, transaction_token: 'mt_changed', message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed', metadata: { three_ds: 'frictionless' } } };
     const done = await webhook(body);
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json()).toMatchObject({ status: 'processed', transaction_status: 'succeeded' });
-    const txn = (await t.deps.store.transactions.get(res.transaction.id))!;
-    expect(txn).toMatchObject({ status: 'succeeded', amount: o.total, processorToken: 'mt_async' });
-    expect(txn.metadata).toMatchObject({ flow: '3ds', message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed' });
-    expect((await api('GET', `/orders/${o.id}`)).json()).toMatchObject({ status: 'placed', payment_status: 'authorized' });
+    const read = (await api('GET', `/orders/${o.id}`)).json();
+    expect(read).toMatchObject({ status: 'placed', payment_status: 'authorized' });
+    expect(read.transactions[0]).toEqual(expect.objectContaining({
+      status: 'succeeded', amount: o.total, processor_token: 'mt_async', message: 'Approved', avs_code: 'Y', avs_message: null,
+      cvv_code: 'M', cvv_message: null, fraud_review: 'passed', metadata: { flow: '3ds', three_ds: 'frictionless' },
+    }));
+    const event = (await api('GET', `/events?order_id=${o.id}&type=payment.authorized`)).json().data[0];
+    expect(event.data.transaction).toMatchObject({ message: 'Approved', avs_code: 'Y', fraud_review: 'passed', metadata: { flow: '3ds', three_ds: 'frictionless' } });
 
     const again = await webhook(body);
     expect(again.json()).toMatchObject({ status: 'duplicate' });
@@ -142,6 +167,13 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
     expect((await api('GET', `/orders/${o.id}`)).json()).toMatchObject({ payment_status: 'authorized' });
     const stored = (await api('GET', `/external-gateways/${gw.id}/webhooks?limit=100`, undefined, ADMIN_KEY)).json().data;
     expect(stored.filter((w: { action_id: string }) => w.action_id === actionId).map((w: { status: string }) => w.status)).toEqual(['processed', 'ignored']);
+
+    // Later calls show the merchant what it said: the capture's document carries the updated authorization.
+    await api('POST', `/orders/${o.id}/capture`);
+    expect(m.requests.at(-1)!.json.data).toMatchObject({
+      type: 'authorizations', id: res.transaction.id,
+      attributes: { message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed', metadata: { flow: '3ds', three_ds: 'frictionless' }, amount_cents: o.total },
+    });
   });
 
   it('a failure webhook fails the pending capture and leaves the order authorized', async () => {

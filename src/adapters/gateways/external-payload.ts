@@ -9,6 +9,7 @@
  * `meta.paybridge`, which Commerce Layer endpoints ignore. Pure: no I/O.
  */
 import { formatMajor, toMajorNumber } from '../../domain/money.js';
+import { processorAttributes, processorMetadata } from '../../domain/processor-details.js';
 import type { GatewayRequest } from '../../ports/payment-gateway.js';
 import type { Order, OrderLine, PaymentTransaction } from '../../ports/records.js';
 
@@ -129,13 +130,16 @@ function included(r: GatewayRequest): JsonApiResource[] {
   return out;
 }
 
-/** The fields Commerce Layer gives every transaction resource (authorizations, captures). */
+/**
+ * The fields Commerce Layer gives every transaction resource (authorizations, captures), with what the
+ * merchant said about it before: its message, AVS/CVV codes, fraud review and metadata.
+ */
 function transactionAttributes(t: PaymentTransaction, order: Order): Record<string, unknown> {
   return {
     number: `${order.number ?? order.id}/${t.id}`, currency_code: t.currency, ...amounts('amount', t.amount, t.currency),
-    succeeded: t.status === 'succeeded', message: null, error_code: t.errorCode, error_detail: t.errorMessage,
+    succeeded: t.status === 'succeeded', ...processorAttributes(t.metadata), error_code: t.errorCode, error_detail: t.errorMessage,
     token: t.processorToken, gateway_transaction_id: t.processorToken, reference: t.id,
-    created_at: iso(t.createdAt), updated_at: iso(t.updatedAt), metadata: {},
+    created_at: iso(t.createdAt), updated_at: iso(t.updatedAt), metadata: { ...processorMetadata(t.metadata) },
   };
 }
 

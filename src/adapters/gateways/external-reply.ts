@@ -11,6 +11,7 @@
  * | 202 to a token call (the seed: token_url is synchronous) | fault `invalid_response`                    |
  * | 202 without `action_id`, anything not the documented JSON, 1xx/3xx | fault `invalid_response`          |
  */
+import { pickProcessorAttributes, pickProcessorMetadata } from '../../domain/processor-details.js';
 import type { HttpResponse } from '../../ports/http-client.js';
 import type { GatewayResult } from '../../ports/payment-gateway.js';
 import type { ExternalAction } from './external-payload.js';
@@ -84,7 +85,8 @@ export function readExternalReply(action: ExternalAction, response: HttpResponse
   if (body['success'] === false) return declined(status, body);
   const data = isObject(body['data']) ? body['data'] : null;
   if (!data) return fault('invalid_response', 'the gateway\'s reply has no data object');
-  const metadata = isObject(data['metadata']) ? data['metadata'] : undefined;
+  const metadata = pickProcessorMetadata(data);
+  const details = { ...(metadata ? { metadata } : {}), attributes: pickProcessorAttributes(data) };
   const token = text(data['transaction_token'], 500);
 
   if (status === 202 && action === 'token') {
@@ -94,7 +96,7 @@ export function readExternalReply(action: ExternalAction, response: HttpResponse
     const actionId = text(data['action_id'], 200);
     if (!actionId) return fault('invalid_response', 'the gateway answered 202 without an action_id');
     const amount = amountOf(data);
-    return { kind: 'result', result: { outcome: 'pending', actionId, processorToken: token, ...(amount === null ? {} : { amount }), ...(metadata ? { metadata } : {}) } };
+    return { kind: 'result', result: { outcome: 'pending', actionId, processorToken: token, ...(amount === null ? {} : { amount }), ...details } };
   }
   if (body['success'] !== true) return fault('invalid_response', 'the gateway\'s reply has neither success: true nor success: false');
   if (action === 'token') {
@@ -108,6 +110,6 @@ export function readExternalReply(action: ExternalAction, response: HttpResponse
   const messages = Array.isArray(data['messages']) ? data['messages'] : data['messages'] === undefined ? [] : [data['messages']];
   return {
     kind: 'result',
-    result: { outcome: 'succeeded', processorToken: token, amount, messages: messages.slice(0, 20), ...(metadata ? { metadata } : {}) },
+    result: { outcome: 'succeeded', processorToken: token, amount, messages: messages.slice(0, 20), ...details },
   };
 }

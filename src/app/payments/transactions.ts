@@ -8,6 +8,7 @@
  * A crash between 1 and 3 leaves a pending row that the janitor resolves by asking the processor.
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
+import { withProcessorDetails } from '../../domain/processor-details.js';
 import { checkCapture, checkRefund, checkVoid, completeTransaction as completeStatus, deriveAmounts, type TransactionKind } from '../../domain/payment.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway, PaymentSource } from '../../ports/payment-gateway.js';
 import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
@@ -209,7 +210,7 @@ export async function completeTransaction(
     if (txn.status !== 'pending') return { transaction: txn, order, capture: null };
     const mismatch = result.outcome !== 'failed' && result.amount !== undefined && result.amount !== null && result.amount !== txn.amount;
     const outcome = mismatch ? 'failed' : result.outcome;
-    const metadata = { ...txn.metadata, ...(result.metadata ?? {}) };
+    const metadata = withProcessorDetails(txn.metadata, result);
     const now = deps.clock.now();
     let changed: PaymentTransaction;
     if (outcome === 'pending') {

@@ -30,7 +30,8 @@ const lines = [
 function txn(id: string, kind: string, amount: number, parent: string | null) {
   return {
     id, kind, status: 'succeeded', amount, currency: 'USD', gateway_id: GATEWAY, parent_id: parent,
-    processor_token: `sbx_${kind.slice(0, 4)}_${id}`, action_id: null, error_code: null, error_message: null, created_at: AT, updated_at: AT,
+    processor_token: `sbx_${kind.slice(0, 4)}_${id}`, action_id: null, error_code: null, error_message: null,
+    message: null, avs_code: null, avs_message: null, cvv_code: null, cvv_message: null, fraud_review: null, metadata: {}, created_at: AT, updated_at: AT,
   };
 }
 

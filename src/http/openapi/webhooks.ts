@@ -6,7 +6,7 @@
  */
 import { Type, type TSchema } from 'typebox';
 import { EVENT_TYPES, type EventType } from '../../app/events.js';
-import { Nullable, NullableTimestamp, Timestamp } from '../schemas.js';
+import { Nullable, NullableTimestamp, ProcessorDetailFields, Timestamp } from '../schemas.js';
 
 const Amount = Type.Integer({ description: 'Minor units of the currency' });
 const ref = (name: string) => Type.Unsafe({ $ref: `#/components/schemas/${name}` });
@@ -28,7 +28,7 @@ export const EVENT_COMPONENTS: Record<string, TSchema> = {
     status: Type.String({ description: 'pending | succeeded | failed' }), amount: Amount, currency: Type.String(),
     gateway_id: Nullable(Type.String()), parent_id: Nullable(Type.String()), processor_token: Nullable(Type.String()),
     action_id: Nullable(Type.String()), error_code: Nullable(Type.String({ description: 'e.g. card_declined, insufficient_funds' })),
-    error_message: Nullable(Type.String()),
+    error_message: Nullable(Type.String()), ...ProcessorDetailFields,
   }, { description: 'The payment transaction whose result caused the event' }),
   EventInvoice: Type.Object({
     id: Type.String(), object: Type.Literal('invoice'), shop_id: Type.String(), customer_id: Type.String(),

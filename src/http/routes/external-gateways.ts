@@ -97,6 +97,7 @@ const WebhookBody = Type.Object({
     action_id: Type.String({ description: 'The action_id of the 202 reply' }),
     ...Object.fromEntries(['message', 'error_code', 'error_detail', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review']
       .map((name) => [name, Type.Optional(Type.Unknown())])),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Merged into the metadata of the transaction' })),
   }, { additionalProperties: true, description: 'Only the attributes listed here are updated; amount_cents and transaction_token never are' }),
   error: Type.Optional(Type.Object({ code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })),
 }, { additionalProperties: true });

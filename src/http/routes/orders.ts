@@ -11,7 +11,7 @@ import type { PaymentTransaction } from '../../ports/records.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
-import { IntegerId, Metadata, Nullable, NullableTimestamp, Timestamp, listOf, listQuery, responses } from '../schemas.js';
+import { IntegerId, Metadata, Nullable, NullableTimestamp, ProcessorDetailFields, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
 const Amount = Type.Integer({ description: 'Minor units' });
 
@@ -23,7 +23,7 @@ export const TransactionSchema = Type.Object({
   id: Type.String(), kind: Type.String(), status: Type.String(), amount: Amount, currency: Type.String(),
   gateway_id: Nullable(Type.String()), parent_id: Nullable(Type.String()), processor_token: Nullable(Type.String()),
   action_id: Nullable(Type.String()), error_code: Nullable(Type.String()), error_message: Nullable(Type.String()),
-  created_at: Timestamp, updated_at: Timestamp,
+  ...ProcessorDetailFields, created_at: Timestamp, updated_at: Timestamp,
 });
 const HistorySchema = Type.Object({
   axis: Type.String(), from: Type.String(), to: Type.String(), actor: Type.String(), reason: Nullable(Type.String()), at: Timestamp,
