@@ -3,7 +3,7 @@
  * events): one function each, so an order reads the same in a response and in an event.
  */
 import { processorAttributes, processorMetadata } from '../domain/processor-details.js';
-import type { Order, PaymentTransaction } from '../ports/records.js';
+import type { Order, OrderNote, PaymentTransaction } from '../ports/records.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -15,6 +15,12 @@ export function orderJson(o: Order) {
     metadata: o.metadata, placed_at: iso(o.placedAt), cancelled_at: iso(o.cancelledAt),
     created_at: iso(o.createdAt)!, updated_at: iso(o.updatedAt)!,
   };
+}
+
+/** A notification attached to an order: one entry of a processor reply's `messages`, as the processor sent it. */
+export function notificationJson(n: OrderNote) {
+  const from = /^transaction:(.+)$/.exec(n.source);
+  return { id: n.id, object: 'order_notification' as const, transaction_id: from ? from[1]! : null, body: n.body, created_at: iso(n.createdAt)! };
 }
 
 export function transactionJson(t: PaymentTransaction) {

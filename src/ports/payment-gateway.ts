@@ -5,7 +5,7 @@
  * Every call carries the transaction's idempotency key: a repeated call must have one effect.
  */
 import type { ProcessorAttributes } from '../domain/processor-details.js';
-import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './records.js';
+import type { Customer, Order, OrderLine, OrderNote, PaymentTransaction, Shop } from './records.js';
 
 export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
 
@@ -47,6 +47,8 @@ export interface GatewayRequest {
   readonly customer: Customer | null;
   /** The payment source: a card token from the hosted page, a saved customer token, … */
   readonly source: PaymentSource | null;
+  /** The order's notifications (earlier replies' `messages`), for processors that are shown them (external gateways). */
+  readonly notifications?: readonly OrderNote[];
 }
 
 export interface PaymentSource {

@@ -257,7 +257,8 @@ export interface FulfillmentRepo {
 }
 
 export interface OrderNoteRepo {
-  add(note: Omit<OrderNote, 'id'>): Promise<void>;
+  /** Appends a note (ids grow with insertion order) and returns it. */
+  add(note: Omit<OrderNote, 'id'>): Promise<OrderNote>;
   list(orderId: number): Promise<OrderNote[]>;
 }
 

@@ -98,8 +98,10 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
     const o = await order();
     m.script('/authorize', (req) => success(req, { messages: [{ level: 'info', text: '3DS frictionless' }], metadata: { risk: 'low', score: 7 } }));
     const res = (await pay(o.id, false)).json();
-    const notes = await t.deps.store.orderNotes.list(o.id);
-    expect(notes.map((n) => n.body)).toEqual([{ level: 'info', text: '3DS frictionless' }]);
+    const read = (await api('GET', `/orders/${o.id}`)).json();
+    expect(read.notifications).toEqual([{ id: expect.any(Number), object: 'order_notification', transaction_id: res.transaction.id, body: { level: 'info', text: '3DS frictionless' }, created_at: expect.any(String) }]);
+    const added = (await api('GET', `/events?order_id=${o.id}&type=order.notification_added`)).json().data;
+    expect(added.map((e: { data: object }) => e.data)).toEqual([{ order: expect.objectContaining({ id: o.id, payment_status: 'authorized' }), notification: read.notifications[0] }]);
     expect(res.transaction).toMatchObject({ status: 'succeeded', metadata: { risk: 'low', score: 7 }, message: null });
     expect((await api('GET', `/orders/${o.id}`)).json().transactions[0].metadata).toEqual({ risk: 'low', score: 7 });
     const event = (await api('GET', `/events?order_id=${o.id}&type=payment.authorized`)).json().data[0];
@@ -107,7 +109,10 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
 
     m.script('/capture', (req) => success(req, { metadata: { settlement: 'batch-9' } }));
     const captured = (await api('POST', `/orders/${o.id}/capture`)).json();
-    expect(m.requests.at(-1)!.json.data).toMatchObject({ type: 'authorizations', id: res.transaction.id, attributes: { metadata: { risk: 'low', score: 7 } } });
+    const capture = m.requests.at(-1)!;
+    expect(capture.json.data).toMatchObject({ type: 'authorizations', id: res.transaction.id, attributes: { metadata: { risk: 'low', score: 7 } } });
+    const cl = denormalizePayload(capture.body) as any;
+    expect(cl.order.notifications).toMatchObject([{ id: String(read.notifications[0].id), body: { level: 'info', text: '3DS frictionless' }, reference: res.transaction.id }]);
     expect(captured.transaction.metadata).toEqual({ settlement: 'batch-9' });
     await api('POST', `/orders/${o.id}/refunds`, { amount: 100 });
     expect(m.requests.at(-1)!.json.data).toMatchObject({ type: 'captures', id: captured.transaction.id, attributes: { metadata: { settlement: 'batch-9' } } });

@@ -1,6 +1,7 @@
 /**
  * Every call to an external gateway (seed 002) goes through this decorator, which the resolver wraps around
  * the HTTP adapter. It owns the seed's policy around the call, with its state in the database:
+ *   - the order's notifications (earlier replies' messages) are loaded for the payload's order;
  *   - a saved payment source (`{type: 'customer_token', token: <saved id>}`) is replaced by the merchant's
  *     tokens before the call, after checking it belongs to the order's customer and to this gateway;
  *   - the persisted circuit breaker is asked first: while open, the call is skipped and the transaction
@@ -50,6 +51,8 @@ export class CircuitBreakingGateway implements PaymentGateway {
   private async guarded(method: Method, request: GatewayRequest): Promise<GatewayResult> {
     const prepared = await this.withSavedSource(request);
     if ('outcome' in prepared) return prepared;
+    // Commerce Layer's order carries its notifications: the merchant sees the messages it attached before.
+    const notifications = request.order.id > 0 ? await this.deps.store.orderNotes.list(request.order.id) : [];
     const circuits = this.deps.store.externalGateways;
     const id = this.gateway.id;
     const admission = await circuits.admit(id, this.deps.clock.now(), this.config.circuitCooldownMs, this.config.timeoutMs + 5_000);
@@ -59,7 +62,7 @@ export class CircuitBreakingGateway implements PaymentGateway {
     const probe = admission === 'probe';
     let result: GatewayResult;
     try {
-      result = await this.inner[method](prepared.request);
+      result = await this.inner[method]({ ...prepared.request, notifications });
     } catch (error) {
       await circuits.recordFailure(id, this.config.circuitThreshold, this.deps.clock.now(), probe);
       return faultResult(error);

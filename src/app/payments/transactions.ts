@@ -14,6 +14,7 @@ import type { GatewayRequest, GatewayResult, PaymentGateway, PaymentSource } fro
 import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
+import { attachMessages } from '../orders/notifications.js';
 import { found } from '../validate.js';
 import { settleLoaded } from './settle-order.js';
 
@@ -230,12 +231,10 @@ export async function completeTransaction(
         // Captured by the worker when nobody captured it inline (an asynchronous authorization).
         await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: now });
       }
-      for (const message of result.messages ?? []) {
-        await tx.orderNotes.add({ orderId: txn.orderId, source: `transaction:${txn.id}`, body: message, createdAt: now });
-      }
     }
     const after = txns.map((t) => (t.id === txn.id ? changed : t));
     const settled = await settleLoaded(deps, tx, { order, txns: after, shop: options.context?.shop, customer: options.context?.customer }, actor, changed);
+    if (result.messages?.length) await attachMessages(deps, tx, settled, changed, result.messages);
     const capture = options.capturesInline && changed.kind === 'authorization' && changed.status === 'succeeded'
       ? await startInlineCapture(deps, tx, settled, after, actor)
       : null;

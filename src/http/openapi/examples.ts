@@ -46,7 +46,7 @@ function order(state: { status: string; payment_status: string; fulfillment_stat
   return {
     id: 1, object: 'order', shop_id: SHOP, customer_id: CUSTOMER, number: null, currency: 'USD', ...state,
     subtotal: 14998, discount: 0, tax: 0, total: 14998, promo_code: null, country: 'US', email: null, metadata: { cart_id: 'cart_5521' },
-    placed_at: state.status === 'pending' ? null : AT, cancelled_at: null, created_at: AT, updated_at: AT, lines, transactions, history,
+    placed_at: state.status === 'pending' ? null : AT, cancelled_at: null, created_at: AT, updated_at: AT, lines, transactions, history, notifications: [],
   };
 }
 

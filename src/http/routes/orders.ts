@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
-import { orderJson, transactionJson } from '../../app/representations.js';
+import { notificationJson, orderJson, transactionJson } from '../../app/representations.js';
 import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
@@ -11,7 +11,7 @@ import type { PaymentTransaction } from '../../ports/records.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
-import { IntegerId, Metadata, Nullable, NullableTimestamp, ProcessorDetailFields, Timestamp, listOf, listQuery, responses } from '../schemas.js';
+import { IntegerId, Metadata, NotificationSchema, Nullable, NullableTimestamp, ProcessorDetailFields, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
 const Amount = Type.Integer({ description: 'Minor units' });
 
@@ -42,6 +42,7 @@ const orderFields = {
 export const OrderSummarySchema = Type.Object(orderFields, { $id: 'OrderSummary' });
 export const OrderSchema = Type.Object({
   ...orderFields, lines: Type.Array(OrderLineSchema), transactions: Type.Array(TransactionSchema), history: Type.Array(HistorySchema),
+  notifications: Type.Array(NotificationSchema, { description: 'Messages the payment processors attached to the order, oldest first' }),
 }, { $id: 'Order' });
 
 export function transactionView(t: PaymentTransaction) {
@@ -57,6 +58,7 @@ export function orderView(d: OrderDetails) {
     })),
     transactions: d.transactions.map(transactionView),
     history: d.history.map((h) => ({ axis: h.axis, from: h.from, to: h.to, actor: h.actor, reason: h.reason, at: iso(h.createdAt) })),
+    notifications: d.notifications.map(notificationJson),
   };
 }
 
