@@ -276,7 +276,11 @@ describe.each(DIALECTS)('external payment gateways (seed 002) through the native
     const created = await api('POST', `/shops/${t.shopId}/payment-methods`, { gateway_id: gw.id, instrument: 'card', two_stage: true }, ADMIN_KEY);
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ instrument: 'card', currencies: ['USD'], two_stage: true, gateway_id: gw.id });
-    expect((await api('GET', `/shops/${t.shopId}/payment-methods`)).json().data).toHaveLength(1);
+    // The shop's default (sandbox) gateway stays listed next to the new method: its own checkout pays with it.
+    expect((await api('GET', `/shops/${t.shopId}/payment-methods`)).json().paymentMethods).toEqual([
+      { id: created.json().id, paymentType: 'card', gatewayId: gw.id, gatewayKind: 'external', currencies: ['USD'], twoStage: true, default: false },
+      { id: t.sandboxGatewayId, paymentType: 'card', gatewayId: t.sandboxGatewayId, gatewayKind: 'sandbox', currencies: ['USD'], twoStage: true, default: true },
+    ]);
     const wrong = await api('POST', `/shops/${t.shopId}/payment-methods`, { gateway_id: 'gw_nope', instrument: 'card' }, ADMIN_KEY);
     expect(wrong.json().error.details[0].field).toBe('/gateway_id');
   });

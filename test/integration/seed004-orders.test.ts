@@ -86,6 +86,17 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
     expect(native).toMatchObject({ total: 5600, currency: 'USD', status: 'pending', payment_status: 'unpaid', number: `A-${n}`, lines: [] });
   });
 
+  it('GET /shops/{shopId}/payment-methods lists the method the demo shop\'s orders are paid with, and an order can name it', async () => {
+    const listed = await api('GET', `/shops/${t.shopId}/payment-methods`);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json()).toEqual({
+      shopId: t.shopId,
+      paymentMethods: [{ id: t.sandboxGatewayId, paymentType: 'card', gatewayId: t.sandboxGatewayId, gatewayKind: 'sandbox', currencies: ['USD'], twoStage: true, default: true }],
+    });
+    const named = await create({ paymentSettings: { paymentMethod: t.sandboxGatewayId } });
+    expect(named.paymentSettings.paymentMethod).toBe(t.sandboxGatewayId);
+  });
+
   it('refuses bad input with a 4xx naming the field', async () => {
     const cases: [object, number, string][] = [
       [body({ order: { cost: { amount: '56.001', currency: 'USD' } } }), 422, '/order/cost/amount'],

@@ -130,8 +130,9 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
     const card = (await api('POST', `/shops/${shop.id}/payment-methods`, { gateway_id: gateway.id, instrument: 'card' }, ADMIN_KEY)).json();
     const bank = (await api('POST', `/shops/${shop.id}/payment-methods`, { gateway_id: manual.id, instrument: 'bank_transfer', currencies: ['EUR', 'USD'] }, ADMIN_KEY)).json();
     const listed = (await api('GET', `/shops/${shop.id}/payment-methods`)).json();
-    expect(listed.data.map((m: { id: string; instrument: string; two_stage: boolean; currencies: string[] }) => [m.id, m.instrument, m.two_stage, m.currencies]))
-      .toEqual([[card.id, 'card', false, ['USD']], [bank.id, 'bank_transfer', false, ['EUR', 'USD']]]);
+    expect(listed.shopId).toBe(shop.id);
+    expect(listed.paymentMethods.map((m: { id: string; paymentType: string; twoStage: boolean; currencies: string[]; default: boolean }) => [m.id, m.paymentType, m.twoStage, m.currencies, m.default]))
+      .toEqual([[card.id, 'card', false, ['USD'], true], [bank.id, 'bank_transfer', false, ['EUR', 'USD'], false]]);
 
     const refused = await api('POST', '/payment-orders', {
       shopId: shop.id, order: { orderNumber: 'X-1', cost: { amount: '5.00', currency: 'USD' } }, paymentSettings: { redirectUrls: REDIRECTS, paymentMethod: card.id, autoCapture: false },
@@ -143,6 +144,26 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
     const chosen = await create({ paymentMethod: card.id }, undefined, shop.id);
     expect((await pay(chosen.paymentLink)).statusCode).toBe(303);
     expect((await read(chosen.orderId)).payments).toMatchObject([{ status: 'captured', paymentMethod: card.id, paymentType: 'card', gatewayId: gateway.id }]);
+  });
+
+  it('lists the shop\'s default gateway even when no payment-method row names it, and an order can name it', async () => {
+    const { shop, gateway } = await newShop();
+    const manual = (await api('POST', '/gateways', { shop_id: shop.id, kind: 'manual', name: 'Bank transfer' }, ADMIN_KEY)).json();
+    const bank = (await api('POST', `/shops/${shop.id}/payment-methods`, { gateway_id: manual.id, instrument: 'bank_transfer' }, ADMIN_KEY)).json();
+    const listed = (await api('GET', `/shops/${shop.id}/payment-methods`)).json();
+    expect(listed).toEqual({
+      shopId: shop.id,
+      paymentMethods: [
+        { id: bank.id, paymentType: 'bank_transfer', gatewayId: manual.id, gatewayKind: 'manual', currencies: ['USD'], twoStage: false, default: false },
+        { id: gateway.id, paymentType: 'card', gatewayId: gateway.id, gatewayKind: 'sandbox', currencies: ['USD'], twoStage: true, default: true },
+      ],
+    });
+    const byCard = await create({ paymentMethod: gateway.id, autoCapture: false }, undefined, shop.id);
+    expect((await pay(byCard.paymentLink)).statusCode).toBe(303);
+    expect((await read(byCard.orderId)).payments).toMatchObject([{ status: 'authorized', paymentMethod: gateway.id, paymentType: 'card', gatewayId: gateway.id }]);
+    expect((await api('GET', '/shops/shop_nope/payment-methods')).statusCode).toBe(404);
+    const customer = await t.customerToken(`methods-${n}@example.com`);
+    expect((await api('GET', `/shops/${shop.id}/payment-methods`, undefined, customer.token)).statusCode).toBe(403);
   });
 
   it('clears after the shop\'s own clearing_days', async () => {

@@ -13,7 +13,9 @@ import {
   createExternalGateway, externalGatewayDetails, resetExternalCircuit, updateExternalGateway, type ExternalGatewayDetails,
 } from '../../app/gateways/external-config.js';
 import { receiveExternalWebhook } from '../../app/gateways/inbound-webhook.js';
-import { createPaymentMethod, listPaymentMethods } from '../../app/gateways/payment-methods.js';
+import { createPaymentMethod } from '../../app/gateways/payment-methods.js';
+import { shopPaymentMethods, type OfferedMethod } from '../../app/seed004/payment-options.js';
+import { found } from '../../app/validate.js';
 import { listCustomerPaymentSources, saveCustomerPaymentSource } from '../../app/gateways/payment-sources.js';
 import { DomainError } from '../../domain/errors.js';
 import type { InboundWebhook, PaymentMethod, PaymentSourceRecord } from '../../ports/records.js';
@@ -80,6 +82,19 @@ const MethodSchema = Type.Object({
 const methodView = (m: PaymentMethod) => ({
   id: m.id, object: 'payment_method' as const, shop_id: m.shopId, gateway_id: m.gatewayId, instrument: m.instrument, currencies: [...m.currencies],
   two_stage: m.twoStage, active: m.active, created_at: iso(m.createdAt), updated_at: iso(m.updatedAt),
+});
+
+const OfferedMethodSchema = Type.Object({
+  id: Type.String({ description: 'What an order names in paymentSettings.paymentMethod (a gateway\'s id for a method that stands for a gateway)' }),
+  paymentType: Type.String({ description: 'card | wallet | bank_transfer' }), gatewayId: Type.String(),
+  gatewayKind: Type.String({ description: 'sandbox | external | manual' }), currencies: Type.Array(Type.String()),
+  twoStage: Type.Boolean({ description: 'Supports autoCapture: false (authorize now, capture later)' }),
+  default: Type.Boolean({ description: 'The method of the shop\'s default gateway: what the shop\'s own checkout pays with' }),
+});
+const ShopMethodsSchema = Type.Object({ shopId: Type.String(), paymentMethods: Type.Array(OfferedMethodSchema) }, { $id: 'ShopPaymentMethods' });
+const offeredView = (m: OfferedMethod) => ({
+  id: m.id, paymentType: m.instrument, gatewayId: m.gatewayId, gatewayKind: m.gatewayKind, currencies: [...m.currencies], twoStage: m.twoStage,
+  default: m.isDefault,
 });
 
 const InboundSchema = Type.Object({
@@ -191,8 +206,15 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
   });
   app.get('/api/v1/shops/:shopId/payment-methods', {
     config: { roles: ['admin', 'integration'] },
-    schema: { tags: ['Shops'], summary: 'The shop\'s payment methods', params: ShopParams, querystring: listQuery({}), response: responses(200, listOf(MethodSchema)) },
-  }, async (req) => listBody(await listPaymentMethods(deps, req.params.shopId, pageRequest(req.query)), methodView, (m) => m.id));
+    schema: {
+      tags: ['Shops'], summary: 'Every payment method an order of the shop can be paid with (camelCase, like the payment orders API)',
+      description: 'The active methods the shop offers, and its default gateway (the one its own checkout pays with) even when no method row names it. An order of the payment orders API names one by its id in paymentSettings.paymentMethod.',
+      params: ShopParams, response: responses(200, ShopMethodsSchema),
+    },
+  }, async (req) => {
+    const shop = found(await deps.store.shops.get(req.params.shopId), 'shop', req.params.shopId);
+    return { shopId: shop.id, paymentMethods: (await shopPaymentMethods(deps, shop)).filter((m) => m.active).map(offeredView) };
+  });
 
   // The inbound webhook: its own scope, where every body is kept as the raw bytes the signature covers.
   await fastify.register(async (hooks) => {
