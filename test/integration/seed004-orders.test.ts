@@ -30,6 +30,7 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
   let pay: Seed004Suite['pay'];
   let receiver: Receiver;
   let secret: string;
+  let shopName: string;
   const mails: MailMessage[] = [];
   let n = 0;
 
@@ -37,6 +38,7 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
     suite = await openSeed004Suite(dialect, { send: async (m) => { mails.push(m); } });
     ({ t, worker, api, read, pay } = suite);
     secret = (await t.request({ method: 'GET', url: `/api/v1/shops/${t.shopId}/secret`, auth: ADMIN_KEY })).json().webhook_secret;
+    shopName = (await t.deps.store.shops.get(t.shopId))!.name;
   });
   afterAll(async () => { await suite?.close(); });
   afterEach(async () => { await receiver?.close(); });
@@ -166,9 +168,13 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
     await worker.drain();
     expect(callbacks().map((c) => [c.eventType, c.order.status])).toEqual([['payment.captured', 'paid']]);
     expect(callbacks()[0]!.order).toEqual(afterPay);
-    const confirmation = mails.filter((m) => m.subject.includes(`#${created.orderId} `));
-    expect(confirmation.map((m) => m.to)).toEqual(['buyer@example.com']);
+    // The merchant's order number and the buyer's first name, as the merchant sent them.
+    const confirmation = mails.filter((m) => m.subject.includes(`#${created.order.orderNumber} `));
+    expect(confirmation.map((m) => [m.to, m.subject])).toEqual([['buyer@example.com', `Your order #${created.order.orderNumber} at ${shopName}`]]);
     expect(confirmation[0]!.text).toContain('56.00 USD');
+    expect(confirmation[0]!.text).toMatch(/^Hello Ada,\n/);
+    expect(confirmation[0]!.text).toContain(`thank you for your order #${created.order.orderNumber} at`);
+    expect(confirmation[0]!.text).not.toContain(`#${created.orderId} `);
 
     // Clearing: the demo shop clears in 1 day, counted from the capture.
     t.clock.advance(DAY - MINUTE);
@@ -208,7 +214,7 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
     const before = mails.length;
     expect((await pay(created.paymentLink, CARD.success)).statusCode).toBe(303);
     await worker.drain();
-    expect(mails.slice(before).filter((m) => m.subject.includes(`#${created.orderId} `))).toEqual([]);
+    expect(mails.slice(before).filter((m) => m.subject.includes(`#${created.order.orderNumber} `))).toEqual([]);
   });
 
   it('an unpaid order expires at its timeLimit (minutes): callback "expired", the link answers 410', async () => {
