@@ -60,6 +60,7 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
     const authorized = await read(created.orderId);
     expect(authorized).toMatchObject({ status: 'authorized', amounts: { authorized: '56.00', captured: '0.00' }, payments: [{ status: 'authorized', amount: '56.00' }] });
     expect(Date.parse(authorized.captureDeadline)).toBe(t.clock.now() + 7 * DAY);
+    expect(authorized.clearingDate).toBeNull(); // nothing captured yet
     await worker.drain();
 
     const tooMuch = await api('POST', `/payment-orders/${created.orderId}/capture`, { amount: '56.01' });
@@ -70,11 +71,13 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
     const captured = await api('POST', `/payment-orders/${created.orderId}/capture`, { amount: '30.00' });
     expect(captured.statusCode, captured.body).toBe(200);
     expect(captured.json()).toMatchObject({ status: 'authorized', amounts: { captured: '30.00' }, payments: [{ status: 'partially_captured', capturedAmount: '30.00' }] });
+    expect(captured.json().clearingDate).toBeNull(); // the rest of the authorization is still open
+    const capturedAt = t.clock.now();
     await worker.drain();
     const voided = await api('POST', `/payment-orders/${created.orderId}/void`);
     expect(voided.statusCode, voided.body).toBe(200);
     expect(voided.json()).toMatchObject({
-      status: 'paid', captureDeadline: null, amounts: { authorized: '56.00', captured: '30.00', voided: '26.00' },
+      status: 'paid', captureDeadline: null, clearingDate: new Date(capturedAt + DAY).toISOString(), amounts: { authorized: '56.00', captured: '30.00', voided: '26.00' },
       payments: [{ status: 'captured', amount: '56.00', capturedAmount: '30.00', voidedAmount: '26.00' }],
     });
     expect((await api('POST', `/payment-orders/${created.orderId}/void`)).statusCode).toBe(409);
@@ -169,7 +172,9 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
   it('clears after the shop\'s own clearing_days', async () => {
     const { shop } = await newShop({ clearing_days: 3 });
     const created = await create({}, undefined, shop.id);
+    expect(created.clearingDate).toBeNull();
     expect((await pay(created.paymentLink)).statusCode).toBe(303);
+    expect((await read(created.orderId)).clearingDate).toBe(new Date(t.clock.now() + 3 * DAY).toISOString());
     t.clock.advance(3 * DAY - 1);
     await completeClearedOrders(t.deps, t.clock.now(), 1000);
     expect((await read(created.orderId)).status).toBe('paid');
