@@ -1,5 +1,5 @@
 /**
- * The processes a bench run starts: the Paybridge server under test (`node --import tsx src/cli.ts serve`),
+ * The processes a bench run starts: the Paybridge server under test (`node --import tsx src/cli/cli.ts serve`),
  * the bare baseline server and the fast Commerce Layer–style merchant. All listen on 127.0.0.1 only; each is stopped
  * with SIGTERM (then SIGKILL) by the pid this module spawned.
  */
@@ -114,7 +114,7 @@ export async function startPaybridge(options: ServerOptions): Promise<Proc> {
   const probe = options.sqlProfile ? ['--import', pathToFileURL(join(ROOT, 'bench', 'sql-probe.ts')).href] : [];
   const tsx = import.meta.resolve('tsx');
   const command = role === 'worker' ? ['worker'] : role === 'api' ? ['serve', '--no-worker'] : ['serve'];
-  const p = start([...prof, '--import', tsx, ...probe, join(ROOT, 'src', 'cli.ts'), ...command], {
+  const p = start([...prof, '--import', tsx, ...probe, join(ROOT, 'src', 'cli', 'cli.ts'), ...command], {
     ...(options.sqlProfile ? { BENCH_SQL_PROFILE: options.sqlProfile } : {}),
     PAYBRIDGE_DEMO: '1', LOG_LEVEL: 'warn', PAYBRIDGE_ADMIN_KEY: ADMIN_KEY, DATABASE_URL: options.databaseUrl,
     PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', // the bench's receivers and merchant listen on 127.0.0.1

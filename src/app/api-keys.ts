@@ -1,6 +1,6 @@
 /** API keys: created with a role, shown once, stored as a SHA-256 hash, revocable. */
 import { DomainError } from '../domain/errors.js';
-import type { ApiKey, Role } from '../ports/records.js';
+import type { ApiKey, Role } from '../ports/access.js';
 import type { Repos } from '../ports/store.js';
 import type { Deps } from './deps.js';
 

@@ -1,6 +1,6 @@
 /** Customers: e-mail (unique, case-insensitive), names, an optional password for the token endpoint. */
 import { DomainError } from '../domain/errors.js';
-import type { Customer } from '../ports/records.js';
+import type { Customer } from '../ports/customers.js';
 import type { Deps } from './deps.js';
 import { defined, emailAddress, found, invalid } from './validate.js';
 

@@ -2,7 +2,7 @@
  * Domain events. `emit` is called inside the transaction of the change it announces (DESIGN rule 9):
  * the event is committed with the change or not at all, and the worker delivers it afterwards.
  */
-import type { DomainEvent } from '../ports/records.js';
+import type { DomainEvent } from '../ports/events.js';
 import type { Repos } from '../ports/store.js';
 import type { Deps } from './deps.js';
 

@@ -1,5 +1,5 @@
 /** Gateway configurations of a shop: the built-in sandbox, manual (offline) payments, external (seed 002). */
-import type { Gateway, GatewayKind } from '../ports/records.js';
+import type { Gateway, GatewayKind } from '../ports/gateways.js';
 import type { Deps } from './deps.js';
 import { found } from './validate.js';
 

@@ -1,7 +1,6 @@
 /** Courses and bundles: integer ids, a SKU unique per shop, one price per currency, a bundle's courses. */
 import { DomainError } from '../domain/errors.js';
-import type { Product, ProductKind, ProductPrice } from '../ports/records.js';
-import type { ProductRepo } from '../ports/store.js';
+import type { Product, ProductKind, ProductPrice, ProductRepo } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid } from './validate.js';
 

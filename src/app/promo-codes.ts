@@ -1,6 +1,6 @@
 /** Promo codes: percent off, amount off or a price override; expiry, usage limit, once per customer. */
 import { DomainError } from '../domain/errors.js';
-import type { PromoCode, PromoKind } from '../ports/records.js';
+import type { PromoCode, PromoKind } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid } from './validate.js';
 

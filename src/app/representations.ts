@@ -3,7 +3,8 @@
  * events): one function each, so an order reads the same in a response and in an event.
  */
 import { processorAttributes, processorMetadata } from '../domain/processor-details.js';
-import type { Order, OrderNote, PaymentTransaction } from '../ports/records.js';
+import type { Order, OrderNote } from '../ports/orders.js';
+import type { PaymentTransaction } from '../ports/payments.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

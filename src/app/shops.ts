@@ -1,5 +1,5 @@
 /** Shops: a currency, optional remote checkout URL (seed 000), redirect URLs, capture and clearing settings. */
-import type { Shop } from '../ports/records.js';
+import type { Shop } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid, url } from './validate.js';
 

@@ -1,6 +1,6 @@
 /** Exclusive tax rates per shop, optionally per country; the rate without a country is the default. */
 import { DomainError } from '../domain/errors.js';
-import type { TaxRate } from '../ports/records.js';
+import type { TaxRate } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { country, defined, found } from './validate.js';
 

@@ -21,13 +21,17 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { externalGatewayRoutes } from './routes/external-gateways.js';
 import { customerRoutes } from './routes/customers.js';
 import { docsRoutes } from './routes/docs.js';
+import { enrollmentRoutes } from './routes/enrollments.js';
+import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
 import { healthRoutes } from './routes/health.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { orderRoutes } from './routes/orders.js';
-import { paymentRoutes } from './routes/payments.js';
+import { orderPaymentRoutes } from './routes/order-payments.js';
+import { transactionRoutes } from './routes/transactions.js';
 import { productRoutes } from './routes/products.js';
-import { promotionRoutes } from './routes/promotions.js';
+import { promoCodeRoutes } from './routes/promo-codes.js';
+import { taxRateRoutes } from './routes/tax-rates.js';
 import { shopRoutes } from './routes/shops.js';
 import { webhookRoutes } from './routes/webhooks.js';
 import { accountRoutes } from './routes/accounts.js';
@@ -146,7 +150,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(docsRoutes);
   await app.register(oauthRoutes, { deps, rateLimitMax: options.tokenRateLimit ?? 30 });
   await app.register(async (api) => {
-    for (const routes of [shopRoutes, productRoutes, customerRoutes, promotionRoutes, apiKeyRoutes, orderRoutes, paymentRoutes, gatewayRoutes, webhookRoutes, invoiceRoutes, accountRoutes]) {
+    for (const routes of [
+      shopRoutes, productRoutes, customerRoutes, promoCodeRoutes, taxRateRoutes, apiKeyRoutes, orderRoutes, orderPaymentRoutes, transactionRoutes,
+      gatewayRoutes, enrollmentRoutes, webhookRoutes, eventRoutes, invoiceRoutes, accountRoutes,
+    ]) {
       await api.register(routes, { deps });
     }
   }, { prefix: '/api/v1' });

@@ -1,6 +1,6 @@
 /** Opaque cursors over id-ordered lists: `next_cursor` is base64url of the last item's id. */
 import { DomainError } from '../domain/errors.js';
-import type { Page, PageRequest } from '../ports/records.js';
+import type { Page, PageRequest } from '../ports/common.js';
 
 /** `idType` is the type of the list's ids: a cursor of the other type is refused, never passed to SQL. */
 export function pageRequest(query: { limit?: number | undefined; starting_after?: string | undefined }, idType: 'string' | 'integer' = 'string'): PageRequest {

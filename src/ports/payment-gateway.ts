@@ -5,7 +5,10 @@
  * Every call carries the transaction's idempotency key: a repeated call must have one effect.
  */
 import type { ProcessorAttributes } from '../domain/processor-details.js';
-import type { Customer, Order, OrderLine, OrderNote, PaymentTransaction, Shop } from './records.js';
+import type { Shop } from './catalog.js';
+import type { Customer } from './customers.js';
+import type { Order, OrderLine, OrderNote } from './orders.js';
+import type { PaymentTransaction } from './payments.js';
 
 export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
 

@@ -6,7 +6,7 @@ import type { Deps } from '../app/deps.js';
 import { callbackRecipients, seed004Callback } from '../app/seed004/callbacks.js';
 import { retryDelay, verdict } from '../domain/retry.js';
 import type { HttpClient } from '../ports/http-client.js';
-import type { DomainEvent, WebhookDelivery, WebhookEndpoint } from '../ports/records.js';
+import type { DomainEvent, WebhookDelivery, WebhookEndpoint } from '../ports/events.js';
 
 export interface DeliveryOptions {
   readonly owner: string;

@@ -4,7 +4,7 @@
  */
 import type { Deps } from '../app/deps.js';
 import { retryDelay } from '../domain/retry.js';
-import type { Job } from '../ports/records.js';
+import type { Job } from '../ports/events.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 

@@ -19,7 +19,7 @@ export interface Started extends Proc {
 }
 
 export function startCli(args: string[], env: Record<string, string>): Started {
-  return watch(spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+  return watch(spawn(process.execPath, ['--import', 'tsx', 'src/cli/cli.ts', ...args], {
     cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', PAYBRIDGE_ALLOW_PRIVATE_URLS: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   }));
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emit, type EventType } from '../../src/app/events.js';
 import { openDatabase } from '../../src/adapters/store/kysely-store.js';
 import { cachedRows, slot } from '../../src/adapters/store/mapping.js';
-import type { WebhookEndpoint } from '../../src/ports/records.js';
+import type { WebhookEndpoint } from '../../src/ports/events.js';
 import { fanOut } from '../../src/worker/deliver-webhooks.js';
 import { ADMIN_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/stores.js';

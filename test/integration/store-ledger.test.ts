@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RandomIds } from '../../src/adapters/random-ids.js';
 import { createStore } from '../../src/adapters/store/kysely-store.js';
 import { FakeClock } from '../../src/adapters/system-clock.js';
-import type { LedgerAccount, LedgerTransfer } from '../../src/ports/records.js';
+import type { LedgerAccount, LedgerTransfer } from '../../src/ports/ledger.js';
 import type { Store } from '../../src/ports/store.js';
 import { DIALECTS, testDatabase, type TestDatabase } from '../helpers/stores.js';
 

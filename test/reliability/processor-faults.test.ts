@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkInvariants } from '../../src/app/check/invariants.js';
 import { JANITOR_DEFAULTS, resolvePendingTransactions } from '../../src/app/payments/janitor.js';
-import type { PaymentTransaction } from '../../src/ports/records.js';
+import type { PaymentTransaction } from '../../src/ports/payments.js';
 import { Worker } from '../../src/worker/worker.js';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { requestedAmount, startFakeMerchant, success, type FakeMerchant, type MerchantRequest, type Reply } from '../helpers/fake-merchant.js';

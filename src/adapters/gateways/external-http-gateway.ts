@@ -7,7 +7,7 @@
  */
 import type { HttpClient } from '../../ports/http-client.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway } from '../../ports/payment-gateway.js';
-import type { ExternalGatewayConfig } from '../../ports/records.js';
+import type { ExternalGatewayConfig } from '../../ports/gateways.js';
 import { externalPayload, type ExternalAction } from './external-payload.js';
 import { readExternalReply, type ExternalFaultCode, type ReportedError } from './external-reply.js';
 import { signExternalBody } from './external-signature.js';

@@ -12,7 +12,8 @@
 import { formatMajor, toMajorNumber } from '../../domain/money.js';
 import { processorAttributes, processorMetadata } from '../../domain/processor-details.js';
 import type { GatewayRequest } from '../../ports/payment-gateway.js';
-import type { Order, OrderLine, OrderNote, PaymentTransaction } from '../../ports/records.js';
+import type { Order, OrderLine, OrderNote } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 
 export type ExternalAction = 'authorize' | 'capture' | 'void' | 'refund' | 'token';
 

@@ -1,7 +1,7 @@
 /** Finds the adapter for a configured gateway; one adapter instance per gateway configuration. */
 import { DomainError } from '../../domain/errors.js';
 import type { GatewayResolver, PaymentGateway } from '../../ports/payment-gateway.js';
-import type { Gateway, GatewayKind } from '../../ports/records.js';
+import type { Gateway, GatewayKind } from '../../ports/gateways.js';
 import type { Store } from '../../ports/store.js';
 
 export type GatewayFactory = (gateway: Gateway) => PaymentGateway;

@@ -3,7 +3,7 @@
  * A `Columns` spec names each record field's column and how it is stored.
  */
 import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
-import type { Page, PageRequest } from '../../ports/records.js';
+import type { Page, PageRequest } from '../../ports/common.js';
 
 export type Db = Kysely<any>;
 export type Row = Record<string, unknown>;

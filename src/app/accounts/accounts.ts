@@ -8,7 +8,8 @@
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { transfer } from '../../domain/ledger.js';
 import { formatMajor } from '../../domain/money.js';
-import type { InternalAccount, LedgerTransfer, Page, PageRequest } from '../../ports/records.js';
+import type { Page, PageRequest } from '../../ports/common.js';
+import type { InternalAccount, LedgerTransfer } from '../../ports/ledger.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps, Principal } from '../deps.js';
 import { merchantAccount } from '../payments/ledger-postings.js';

@@ -5,7 +5,7 @@
 import { canTransition } from '../../domain/state-machine.js';
 import { FULFILLMENT_STATUS_NEXT, ORDER_STATUS_NEXT, PAYMENT_STATUS_NEXT } from '../../domain/order.js';
 import { deriveAmounts, heldAmount, inFlight } from '../../domain/payment.js';
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import type { Deps } from '../deps.js';
 
 export interface Violation {

@@ -6,7 +6,7 @@
  * never closed because the buyer did not come back) gets its session closed as `complete`.
  */
 import { deriveAmounts } from '../../domain/payment.js';
-import type { CheckoutSession } from '../../ports/records.js';
+import type { CheckoutSession } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { cancelLoaded } from '../orders/cancel-order.js';

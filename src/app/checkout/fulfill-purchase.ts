@@ -8,7 +8,9 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { TransactionKind } from '../../domain/payment.js';
-import type { Order, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import { actorOf, type Deps, type Principal } from '../deps.js';
 import { emit } from '../events.js';

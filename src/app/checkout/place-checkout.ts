@@ -7,7 +7,9 @@
 import { DomainError, type FieldProblem } from '../../domain/errors.js';
 import { PPM } from '../../domain/money.js';
 import type { PromoRule } from '../../domain/pricing.js';
-import type { CheckoutSession, Order, OrderLine, Product, SeatCode, Shop } from '../../ports/records.js';
+import type { Product, Shop } from '../../ports/catalog.js';
+import type { SeatCode } from '../../ports/fulfillment.js';
+import type { CheckoutSession, Order, OrderLine } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { insertPricedOrder, priceItems, usePromoCode } from '../orders/create-order.js';

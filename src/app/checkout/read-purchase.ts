@@ -1,6 +1,9 @@
 /** Everything seed 000's purchase view shows about an order, read in one place. */
 import { PPM } from '../../domain/money.js';
-import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Customer } from '../../ports/customers.js';
+import type { Order, OrderLine } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { found } from '../validate.js';
 

@@ -3,7 +3,7 @@
  * a session's id is enough to pay its order, so ids are unguessable tokens, never time-ordered.
  * A session expires (24 hours by default); the scheduler then cancels the order if it is still unpaid.
  */
-import type { CheckoutSession, Order } from '../../ports/records.js';
+import type { CheckoutSession, Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 

@@ -6,7 +6,7 @@
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { deriveAmounts } from '../../domain/payment.js';
 import { priceOrder } from '../../domain/pricing.js';
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import type { Deps } from '../deps.js';
 import { moveOrder } from '../orders/move-order.js';
 import { completeTransaction, startTransaction } from '../payments/transactions.js';

@@ -3,7 +3,7 @@
  * `?purchase_id=`, else Paybridge's hosted payment page; back to the shop's success or cancel page,
  * else Paybridge's own thank-you page. A purchase id is the order id as text.
  */
-import type { Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
 import type { Deps } from '../deps.js';
 import { hostedPageUrl } from './sessions.js';
 

@@ -3,7 +3,7 @@
  * the course (a bundle in each of its courses); a line of quantity n > 1 makes n single-use seat codes.
  * The unique (order, course) key makes a second grant of the same order a no-op: exactly once per line.
  */
-import type { Order, OrderLine } from '../../ports/records.js';
+import type { Order, OrderLine } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 

@@ -4,7 +4,7 @@
  * redeemed is revoked together with what the redeeming order got through it, with a history entry on that
  * order saying why.
  */
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import type { NewEvent } from '../events.js';

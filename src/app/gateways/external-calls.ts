@@ -15,7 +15,7 @@
  * Circuit updates are single guarded statements outside any transaction (no call is made inside one).
  */
 import type { GatewayRequest, GatewayResult, PaymentGateway } from '../../ports/payment-gateway.js';
-import type { ExternalGatewayConfig, Gateway } from '../../ports/records.js';
+import type { ExternalGatewayConfig, Gateway } from '../../ports/gateways.js';
 import type { Deps } from '../deps.js';
 
 type Method = 'authorize' | 'capture' | 'void' | 'refund' | 'tokenize';

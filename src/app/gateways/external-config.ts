@@ -3,7 +3,7 @@
  * the Ids port) and the webhook endpoint URL; settings can be changed later; the circuit can be reset.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { ExternalGatewayConfig, Gateway, GatewayCircuit } from '../../ports/records.js';
+import type { ExternalGatewayConfig, Gateway, GatewayCircuit } from '../../ports/gateways.js';
 import type { Deps } from '../deps.js';
 import { found, invalid, outboundUrl } from '../validate.js';
 

@@ -10,7 +10,7 @@
 import { DomainError } from '../../domain/errors.js';
 import { pickProcessorAttributes, pickProcessorMetadata } from '../../domain/processor-details.js';
 import type { GatewayResult } from '../../ports/payment-gateway.js';
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { completeTransaction } from '../payments/transactions.js';
 import { invalid } from '../validate.js';

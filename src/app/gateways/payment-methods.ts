@@ -1,5 +1,5 @@
 /** Payment methods of a shop: an instrument (card, wallet, bank transfer) on one of its gateways. */
-import type { PaymentInstrument, PaymentMethod } from '../../ports/records.js';
+import type { PaymentInstrument, PaymentMethod } from '../../ports/gateways.js';
 import type { Deps } from '../deps.js';
 import { currency, found, invalid } from '../validate.js';
 

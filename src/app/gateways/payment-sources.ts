@@ -7,7 +7,10 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { PaymentSource } from '../../ports/payment-gateway.js';
-import type { Customer, Gateway, Order, PaymentSourceRecord, PaymentTransaction } from '../../ports/records.js';
+import type { Customer, PaymentSourceRecord } from '../../ports/customers.js';
+import type { Gateway } from '../../ports/gateways.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { found, invalid } from '../validate.js';
 

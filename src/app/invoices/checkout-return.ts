@@ -3,7 +3,8 @@
  * the payment: its state is always read from the database (the payment, its invoice), never taken from
  * the query string, so a forged or replayed redirect can only ever show the truth.
  */
-import type { Invoice, InvoicePayment, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Invoice, InvoicePayment } from '../../ports/invoices.js';
 import type { Deps } from '../deps.js';
 import { INVOICE_PAYMENT_KEY } from './settle.js';
 

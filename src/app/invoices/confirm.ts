@@ -7,7 +7,7 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import { amountDue } from '../../domain/invoice.js';
-import type { InvoicePayment } from '../../ports/records.js';
+import type { InvoicePayment } from '../../ports/invoices.js';
 import { actorOf, type Deps, type Principal } from '../deps.js';
 import { changePayment, invoiceForChange, paymentOf, type PaymentRequest } from './payments.js';
 import { succeedPayment } from './settle.js';

@@ -6,7 +6,7 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { amountDue, discountOn, paymentAmount } from '../../domain/invoice.js';
-import type { Invoice } from '../../ports/records.js';
+import type { Invoice } from '../../ports/invoices.js';
 import type { Repos } from '../../ports/store.js';
 
 /** What a payment asks for: minor units of the invoice's currency. */

@@ -4,7 +4,8 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { priceInvoice, voidInvoice as voidInDomain, type InvoiceLineInput } from '../../domain/invoice.js';
-import type { Invoice, InvoiceLine, Page, PageRequest } from '../../ports/records.js';
+import type { Page, PageRequest } from '../../ports/common.js';
+import type { Invoice, InvoiceLine } from '../../ports/invoices.js';
 import type { Repos } from '../../ports/store.js';
 import { actorOf, type Deps, type Principal } from '../deps.js';
 import { emit } from '../events.js';

@@ -3,7 +3,7 @@
  * so an invoice reads the same in an API response and in a webhook event.
  */
 import { amountDue } from '../../domain/invoice.js';
-import type { Invoice, InvoiceLine, InvoicePayment } from '../../ports/records.js';
+import type { Invoice, InvoiceLine, InvoicePayment } from '../../ports/invoices.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

@@ -6,7 +6,7 @@
  */
 import { DomainError } from '../../domain/errors.js';
 import type { InvoicePaymentType } from '../../domain/invoice.js';
-import type { Invoice, InvoicePayment } from '../../ports/records.js';
+import type { Invoice, InvoicePayment } from '../../ports/invoices.js';
 import type { Repos } from '../../ports/store.js';
 import { payingAccount } from '../accounts/accounts.js';
 import { hostedPageUrl, openCheckoutSession } from '../checkout/sessions.js';

@@ -13,7 +13,7 @@ import { DomainError } from '../../domain/errors.js';
 import { canTransition } from '../../domain/state-machine.js';
 import { INVOICE_PAYMENT_STATUS_NEXT, type InvoicePaymentStatus, type InvoicePaymentType } from '../../domain/invoice.js';
 import { formatMajor } from '../../domain/money.js';
-import type { InvoicePayment } from '../../ports/records.js';
+import type { InvoicePayment } from '../../ports/invoices.js';
 import type { Deps } from '../deps.js';
 import { lockInvoice, succeedPayment } from './settle.js';
 

@@ -5,7 +5,8 @@
  * payment link, a cancelled invoice payment) goes through `cancelLoaded`.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import { actorOf, type Deps, type Principal } from '../deps.js';
 import { emitAll, type NewEvent } from '../events.js';

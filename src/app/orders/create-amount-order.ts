@@ -4,7 +4,7 @@
  * validated against the currency's decimals at the edge.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { emit } from '../events.js';

@@ -4,7 +4,8 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { priceOrder, type OrderTotals, type PromoRule } from '../../domain/pricing.js';
-import type { Order, Product, PromoCode, Shop } from '../../ports/records.js';
+import type { Product, PromoCode, Shop } from '../../ports/catalog.js';
+import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { settleOrder } from '../payments/settle-order.js';

@@ -4,7 +4,7 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { transitionOrder, type OrderAxisStatus, type OrderState } from '../../domain/order.js';
-import type { Order, StatusAxis } from '../../ports/records.js';
+import type { Order, StatusAxis } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 

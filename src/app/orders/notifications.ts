@@ -4,7 +4,8 @@
  * processor's reply becomes one notification on the order, remembering the transaction it came from; each
  * is announced by an `order.notification_added` event in the same database transaction.
  */
-import type { Order, OrderNote, PaymentTransaction } from '../../ports/records.js';
+import type { Order, OrderNote } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { emitAll } from '../events.js';

@@ -1,5 +1,7 @@
 /** Reading orders: platform callers see every order, a customer only their own (others are "not found"). */
-import type { Order, OrderLine, OrderNote, Page, PageRequest, PaymentTransaction, StatusChange } from '../../ports/records.js';
+import type { Page, PageRequest } from '../../ports/common.js';
+import type { Order, OrderLine, OrderNote, StatusChange } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps, Principal } from '../deps.js';
 import { found } from '../validate.js';
 

@@ -12,7 +12,8 @@
  */
 import { deriveAmounts, heldAmount, inFlight } from '../../domain/payment.js';
 import { retryDelay } from '../../domain/retry.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 

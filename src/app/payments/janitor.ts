@@ -4,7 +4,7 @@
  * asks the processor for the outcome where it can answer; a transaction nobody can resolve is failed after
  * `giveUpAfterMs`, which tells the merchant through a `payment.failed` event.
  */
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { completeTransaction, gatewayRequest } from './transactions.js';
 

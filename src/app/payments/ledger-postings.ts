@@ -4,7 +4,8 @@
  */
 import { unwrap } from '../../domain/errors.js';
 import { transfer } from '../../domain/ledger.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 

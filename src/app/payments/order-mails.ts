@@ -1,5 +1,7 @@
 /** The e-mails an order sends: confirmation with what was charged, seat codes, refund notice. */
-import type { Customer, Order, OrderLine, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Customer } from '../../ports/customers.js';
+import type { Order, OrderLine } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { enqueueEmail } from '../emails/enqueue.js';

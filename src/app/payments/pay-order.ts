@@ -4,7 +4,8 @@
  * native API and seed 004's orders.
  */
 import type { PaymentSource } from '../../ports/payment-gateway.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { loadOrderContext, runTransaction, startTransaction, type OrderContext } from './transactions.js';
 

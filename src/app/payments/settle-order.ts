@@ -5,7 +5,10 @@
  * the caller's transaction.
  */
 import { deriveAmounts, derivePaymentStatus, nextPaymentStatus } from '../../domain/payment.js';
-import type { Customer, Order, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Customer } from '../../ports/customers.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { emitAll, type EventType, type NewEvent } from '../events.js';

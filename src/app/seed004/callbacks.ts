@@ -9,7 +9,9 @@
  * An event that leaves the seed-004 status as it was (a declined attempt, the authorization that a
  * single-stage capture follows) sends nothing.
  */
-import type { DomainEvent, Order, Shop, WebhookEndpoint } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { DomainEvent, WebhookEndpoint } from '../../ports/events.js';
+import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { seed004OrderJson, snapshotStatus, type OrderFields, type OrderSnapshot } from './view.js';

@@ -4,7 +4,7 @@
  * its last capture: the core order moves placed → approved and `order.completed` is emitted.
  */
 import { deriveAmounts } from '../../domain/payment.js';
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import type { Deps } from '../deps.js';
 import { emit } from '../events.js';
 import { moveOrder } from '../orders/move-order.js';

@@ -5,7 +5,7 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { parseMajor } from '../../domain/money.js';
-import type { CheckoutSession, Order } from '../../ports/records.js';
+import type { CheckoutSession, Order } from '../../ports/orders.js';
 import { openCheckoutSession } from '../checkout/sessions.js';
 import type { Deps } from '../deps.js';
 import { createAmountOrder } from '../orders/create-amount-order.js';

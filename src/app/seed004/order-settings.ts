@@ -3,7 +3,8 @@
  * so that every road that reads the order (the hosted page, the jobs, the callbacks) sees the same thing.
  * Times are minutes in the API and milliseconds inside.
  */
-import type { Order, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Order } from '../../ports/orders.js';
 
 /** The metadata keys; the values are strings. */
 export const KEY = {

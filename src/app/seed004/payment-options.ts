@@ -7,7 +7,9 @@
  * gateway) as an implicit method when no active row is on it: every way an order can be paid is listed.
  */
 import { DomainError } from '../../domain/errors.js';
-import type { Gateway, GatewayKind, Order, PaymentInstrument, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Gateway, GatewayKind, PaymentInstrument } from '../../ports/gateways.js';
+import type { Order } from '../../ports/orders.js';
 import type { Deps } from '../deps.js';
 import { autoCaptureOf, KEY } from './order-settings.js';
 

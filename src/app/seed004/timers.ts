@@ -6,7 +6,7 @@
  * re-arm it for a later time. Written in the transaction that creates the order.
  */
 import { retryDelay } from '../../domain/retry.js';
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 

@@ -5,7 +5,7 @@
  */
 import { formatMajor } from '../../domain/money.js';
 import { deriveAmounts } from '../../domain/payment.js';
-import type { CheckoutSession, Order } from '../../ports/records.js';
+import type { CheckoutSession, Order } from '../../ports/orders.js';
 import { hostedPageUrl } from '../checkout/sessions.js';
 import type { Deps } from '../deps.js';
 import { clearingDue } from './complete-cleared.js';

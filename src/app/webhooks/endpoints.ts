@@ -1,6 +1,6 @@
 /** Webhook endpoints: where events go. Each has its own Standard Webhooks secret. */
 import { DomainError } from '../../domain/errors.js';
-import type { WebhookEndpoint } from '../../ports/records.js';
+import type { WebhookEndpoint } from '../../ports/events.js';
 import type { Deps } from '../deps.js';
 import { EVENT_TYPES, emit } from '../events.js';
 import { defined, found, invalid, outboundUrl } from '../validate.js';

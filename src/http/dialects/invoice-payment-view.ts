@@ -4,7 +4,7 @@ import type { Deps } from '../../app/deps.js';
 import { checkoutLink } from '../../app/invoices/payments.js';
 import { amountDue } from '../../domain/invoice.js';
 import { toMajorNumber } from '../../domain/money.js';
-import type { InvoicePayment } from '../../ports/records.js';
+import type { InvoicePayment } from '../../ports/invoices.js';
 import { Nullable } from '../schemas.js';
 
 const Major = (description: string) => Type.Number({ description: `${description}, major units` });

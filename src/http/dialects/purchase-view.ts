@@ -5,7 +5,8 @@
 import { Type } from 'typebox';
 import type { PurchaseRecord } from '../../app/checkout/read-purchase.js';
 import { deriveAmounts } from '../../domain/payment.js';
-import type { Order, PaymentTransaction } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import { iso, isoOrNull } from '../iso.js';
 
 export const PURCHASE_STATES = ['CREATED', 'PENDING', 'SUCCESS', 'FAILED', 'REFUNDED', 'CANCELLED', 'FLAGGED'] as const;

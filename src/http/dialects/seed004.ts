@@ -22,7 +22,7 @@ import { currentSnapshot, seed004OrderJson } from '../../app/seed004/view.js';
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { parseMajor } from '../../domain/money.js';
 import type { TransactionKind } from '../../domain/payment.js';
-import type { Order } from '../../ports/records.js';
+import type { Order } from '../../ports/orders.js';
 import { caller } from '../plugins/auth.js';
 import { responses } from '../schemas.js';
 

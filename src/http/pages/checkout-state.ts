@@ -5,7 +5,9 @@
  */
 import type { Deps } from '../../app/deps.js';
 import { deriveAmounts } from '../../domain/payment.js';
-import type { CheckoutSession, Order, OrderLine, PaymentTransaction, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { CheckoutSession, Order, OrderLine } from '../../ports/orders.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 
 /**
  * - `payable`: the form is shown (with the last failure, if any);

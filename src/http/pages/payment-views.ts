@@ -1,7 +1,8 @@
 /** The hosted payment page's documents: the card form with the order summary, processing, receipt. */
 import { SANDBOX_CARDS, type SandboxScenario } from '../../adapters/gateways/sandbox-gateway.js';
 import { formatMajor } from '../../domain/money.js';
-import type { Order, OrderLine, Shop } from '../../ports/records.js';
+import type { Shop } from '../../ports/catalog.js';
+import type { Order, OrderLine } from '../../ports/orders.js';
 import type { CardField, FieldErrors } from './card-form.js';
 import { html, page, type Html } from './html.js';
 

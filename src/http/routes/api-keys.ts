@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { createApiKey, revokeApiKey } from '../../app/api-keys.js';
 import type { Deps } from '../../app/deps.js';
-import type { ApiKey } from '../../ports/records.js';
+import type { ApiKey } from '../../ports/access.js';
 import { iso, isoOrNull } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { ListQuery, NullableTimestamp, ShortText, StringId, Timestamp, listOf, responses } from '../schemas.js';

@@ -4,7 +4,8 @@ import { Type } from 'typebox';
 import rateLimit from '@fastify/rate-limit';
 import { createCustomer, getCustomer, updateCustomer, type CustomerEditor } from '../../app/customers.js';
 import type { Deps } from '../../app/deps.js';
-import type { Customer } from '../../ports/records.js';
+import { listCustomerPaymentSources, saveCustomerPaymentSource } from '../../app/gateways/payment-sources.js';
+import type { Customer, PaymentSourceRecord } from '../../ports/customers.js';
 import { DomainError } from '../../domain/errors.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
@@ -40,6 +41,15 @@ const UpdateCustomer = Type.Object({
 /** Guessing a current password through PATCH is as slow as through the token endpoint: per customer, per minute. */
 const SELF_UPDATE_LIMIT = { max: 10, timeWindow: 60_000 };
 const CustomerQuery = listQuery({ email: Type.Optional(Type.String({ maxLength: 254 })) });
+
+const SourceSchema = Type.Object({
+  id: Type.String(), object: Type.Literal('payment_source'), customer_id: Type.String(), gateway_id: Type.String(),
+  customer_token: Type.String(), payment_source_token: Type.String(), created_at: Timestamp,
+}, { $id: 'PaymentSource' });
+const sourceView = (s: PaymentSourceRecord) => ({
+  id: s.id, object: 'payment_source' as const, customer_id: s.customerId, gateway_id: s.gatewayId, customer_token: s.customerToken,
+  payment_source_token: s.token, created_at: iso(s.createdAt),
+});
 
 export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   // Only customers are limited (by customer, after authentication): a platform syncing its users is not.
@@ -111,4 +121,27 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
     }
     return customerView(await updateCustomer(deps, id, input(req.body), editor(principal, req.body)));
   });
+
+  const customers = { roles: ['admin', 'integration', 'customer'] as const };
+  app.post('/customers/:id/payment-sources', {
+    config: customers,
+    schema: {
+      tags: ['Customers'], summary: 'Save a payment source for later orders (the gateway\'s customer token, seed 002 token_url)', params: StringId,
+      body: Type.Object({
+        gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
+        source: Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
+        order_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The order the source is saved from; it is sent to the gateway with the request' })),
+      }, { additionalProperties: false }),
+      response: responses(201, SourceSchema),
+    },
+  }, async (req, reply) => {
+    const customerId = visibleId(caller(req), req.params.id);
+    const saved = await saveCustomerPaymentSource(deps, { customerId, gatewayId: req.body.gateway_id, source: req.body.source, orderId: req.body.order_id });
+    reply.status(201);
+    return sourceView(saved);
+  });
+  app.get('/customers/:id/payment-sources', {
+    config: customers,
+    schema: { tags: ['Customers'], summary: 'A customer\'s saved payment sources; pay with source {type: customer_token, token: <id>}', params: StringId, response: responses(200, Type.Object({ object: Type.Literal('list'), data: Type.Array(SourceSchema) })) },
+  }, async (req) => ({ object: 'list' as const, data: (await listCustomerPaymentSources(deps, visibleId(caller(req), req.params.id))).map(sourceView) }));
 }

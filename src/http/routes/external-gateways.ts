@@ -8,19 +8,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { SIGNATURE_HEADER, verifyExternalSignature } from '../../adapters/gateways/external-signature.js';
-import type { Deps, Principal } from '../../app/deps.js';
+import type { Deps } from '../../app/deps.js';
 import {
   createExternalGateway, externalGatewayDetails, resetExternalCircuit, updateExternalGateway, type ExternalGatewayDetails,
 } from '../../app/gateways/external-config.js';
 import { receiveExternalWebhook } from '../../app/gateways/inbound-webhook.js';
-import { createPaymentMethod } from '../../app/gateways/payment-methods.js';
-import { shopPaymentMethods, type OfferedMethod } from '../../app/seed004/payment-options.js';
-import { found } from '../../app/validate.js';
-import { listCustomerPaymentSources, saveCustomerPaymentSource } from '../../app/gateways/payment-sources.js';
-import { DomainError } from '../../domain/errors.js';
-import type { InboundWebhook, PaymentMethod, PaymentSourceRecord } from '../../ports/records.js';
+import type { InboundWebhook } from '../../ports/gateways.js';
 import { nestedTooDeep, tooDeep } from '../json-body.js';
-import { caller } from '../plugins/auth.js';
 import { iso, isoOrNull } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { Nullable, NullableTimestamp, ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
@@ -65,38 +59,6 @@ function settings(b: Partial<Record<string, unknown>>) {
   };
 }
 
-const SourceSchema = Type.Object({
-  id: Type.String(), object: Type.Literal('payment_source'), customer_id: Type.String(), gateway_id: Type.String(),
-  customer_token: Type.String(), payment_source_token: Type.String(), created_at: Timestamp,
-}, { $id: 'PaymentSource' });
-const sourceView = (s: PaymentSourceRecord) => ({
-  id: s.id, object: 'payment_source' as const, customer_id: s.customerId, gateway_id: s.gatewayId, customer_token: s.customerToken,
-  payment_source_token: s.token, created_at: iso(s.createdAt),
-});
-
-const MethodSchema = Type.Object({
-  id: Type.String(), object: Type.Literal('payment_method'), shop_id: Type.String(), gateway_id: Type.String(),
-  instrument: Type.String({ description: 'card | wallet | bank_transfer' }), currencies: Type.Array(Type.String()), two_stage: Type.Boolean(),
-  active: Type.Boolean(), created_at: Timestamp, updated_at: Timestamp,
-}, { $id: 'PaymentMethod' });
-const methodView = (m: PaymentMethod) => ({
-  id: m.id, object: 'payment_method' as const, shop_id: m.shopId, gateway_id: m.gatewayId, instrument: m.instrument, currencies: [...m.currencies],
-  two_stage: m.twoStage, active: m.active, created_at: iso(m.createdAt), updated_at: iso(m.updatedAt),
-});
-
-const OfferedMethodSchema = Type.Object({
-  id: Type.String({ description: 'What an order names in paymentSettings.paymentMethod (a gateway\'s id for a method that stands for a gateway)' }),
-  paymentType: Type.String({ description: 'card | wallet | bank_transfer' }), gatewayId: Type.String(),
-  gatewayKind: Type.String({ description: 'sandbox | external | manual' }), currencies: Type.Array(Type.String()),
-  twoStage: Type.Boolean({ description: 'Supports autoCapture: false (authorize now, capture later)' }),
-  default: Type.Boolean({ description: 'The method of the shop\'s default gateway: what the shop\'s own checkout pays with' }),
-});
-const ShopMethodsSchema = Type.Object({ shopId: Type.String(), paymentMethods: Type.Array(OfferedMethodSchema) }, { $id: 'ShopPaymentMethods' });
-const offeredView = (m: OfferedMethod) => ({
-  id: m.id, paymentType: m.instrument, gatewayId: m.gatewayId, gatewayKind: m.gatewayKind, currencies: [...m.currencies], twoStage: m.twoStage,
-  default: m.isDefault,
-});
-
 const InboundSchema = Type.Object({
   id: Type.String(), action_id: Nullable(Type.String()), status: Type.String(), transaction_id: Nullable(Type.String()),
   outcome: Nullable(Type.String()), body: Type.String(), received_at: Timestamp, processed_at: NullableTimestamp,
@@ -116,12 +78,6 @@ const WebhookBody = Type.Object({
   }, { additionalProperties: true, description: 'Only the attributes listed here are updated; amount_cents and transaction_token never are' }),
   error: Type.Optional(Type.Object({ code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })),
 }, { additionalProperties: true });
-
-/** A customer may only address itself; anyone else's id is "not found". */
-function visibleCustomer(p: Principal, id: string): string {
-  if (p.role === 'customer' && p.customerId !== id) throw new DomainError('not_found', `customer ${id} not found`);
-  return id;
-}
 
 export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -162,58 +118,6 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
   }, async (req) => {
     await externalGatewayDetails(deps, req.params.id);
     return listBody(await deps.store.externalGateways.listInbound(req.params.id, pageRequest(req.query)), inboundView, (w) => w.id);
-  });
-
-  const customers = { roles: ['admin', 'integration', 'customer'] as const };
-  app.post('/api/v1/customers/:id/payment-sources', {
-    config: customers,
-    schema: {
-      tags: ['Customers'], summary: 'Save a payment source for later orders (the gateway\'s customer token, seed 002 token_url)', params: StringId,
-      body: Type.Object({
-        gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
-        source: Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),
-        order_id: Type.Optional(Type.Integer({ minimum: 1, description: 'The order the source is saved from; it is sent to the gateway with the request' })),
-      }, { additionalProperties: false }),
-      response: responses(201, SourceSchema),
-    },
-  }, async (req, reply) => {
-    const customerId = visibleCustomer(caller(req), req.params.id);
-    const saved = await saveCustomerPaymentSource(deps, { customerId, gatewayId: req.body.gateway_id, source: req.body.source, orderId: req.body.order_id });
-    reply.status(201);
-    return sourceView(saved);
-  });
-  app.get('/api/v1/customers/:id/payment-sources', {
-    config: customers,
-    schema: { tags: ['Customers'], summary: 'A customer\'s saved payment sources; pay with source {type: customer_token, token: <id>}', params: StringId, response: responses(200, Type.Object({ object: Type.Literal('list'), data: Type.Array(SourceSchema) })) },
-  }, async (req) => ({ object: 'list' as const, data: (await listCustomerPaymentSources(deps, visibleCustomer(caller(req), req.params.id))).map(sourceView) }));
-
-  const ShopParams = Type.Object({ shopId: Type.String({ minLength: 1, maxLength: 64 }) });
-  app.post('/api/v1/shops/:shopId/payment-methods', {
-    config: admin,
-    schema: {
-      tags: ['Shops'], summary: 'Offer a payment method on one of the shop\'s gateways', params: ShopParams,
-      body: Type.Object({
-        gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
-        instrument: Type.Union([Type.Literal('card'), Type.Literal('wallet'), Type.Literal('bank_transfer')]),
-        currencies: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 3 }), { minItems: 1, maxItems: 50, description: 'Default: the shop\'s currency' })),
-        two_stage: Type.Optional(Type.Boolean({ description: 'Authorize now, capture later; default false' })),
-      }, { additionalProperties: false }),
-      response: responses(201, MethodSchema),
-    },
-  }, async (req, reply) => {
-    reply.status(201);
-    return methodView(await createPaymentMethod(deps, { shopId: req.params.shopId, gatewayId: req.body.gateway_id, instrument: req.body.instrument, currencies: req.body.currencies, twoStage: req.body.two_stage }));
-  });
-  app.get('/api/v1/shops/:shopId/payment-methods', {
-    config: { roles: ['admin', 'integration'] },
-    schema: {
-      tags: ['Shops'], summary: 'Every payment method an order of the shop can be paid with (camelCase, like the payment orders API)',
-      description: 'The active methods the shop offers, and its default gateway (the one its own checkout pays with) even when no method row names it. An order of the payment orders API names one by its id in paymentSettings.paymentMethod.',
-      params: ShopParams, response: responses(200, ShopMethodsSchema),
-    },
-  }, async (req) => {
-    const shop = found(await deps.store.shops.get(req.params.shopId), 'shop', req.params.shopId);
-    return { shopId: shop.id, paymentMethods: (await shopPaymentMethods(deps, shop)).filter((m) => m.active).map(offeredView) };
   });
 
   // The inbound webhook: its own scope, where every body is kept as the raw bytes the signature covers.

@@ -6,7 +6,7 @@ import type { Deps } from '../../app/deps.js';
 import { createInvoice, listInvoices, visibleInvoice, voidInvoice } from '../../app/invoices/invoices.js';
 import { invoiceJson, invoicePaymentJson } from '../../app/invoices/json.js';
 import { checkoutLink } from '../../app/invoices/payments.js';
-import type { Invoice } from '../../ports/records.js';
+import type { Invoice } from '../../ports/invoices.js';
 import { caller } from '../plugins/auth.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { CurrencyCode, Metadata, Nullable, NullableTimestamp, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';

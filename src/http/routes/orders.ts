@@ -5,9 +5,10 @@ import type { Deps } from '../../app/deps.js';
 import { notificationJson, orderJson, transactionJson } from '../../app/representations.js';
 import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
-import { listOrders, orderDetails, type OrderDetails } from '../../app/orders/read-orders.js';
+import { listOrders, orderDetails, visibleOrder, type OrderDetails } from '../../app/orders/read-orders.js';
 import { DomainError } from '../../domain/errors.js';
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { SeatCode } from '../../ports/fulfillment.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
@@ -75,6 +76,12 @@ const CreateOrder = Type.Object({
   metadata: Type.Optional(Metadata),
 }, { additionalProperties: false, description: 'Prices are never sent: they come from the catalog, promo codes and tax rates' });
 
+const SeatCodeSchema = Type.Object({
+  code: Type.String(), product_id: Type.Integer(), status: Type.String({ description: 'available | redeemed | revoked' }),
+  redeemed_by: Nullable(Type.String()), redeemed_order_id: Nullable(Type.Integer()),
+});
+const seatView = (s: SeatCode) => ({ code: s.code, product_id: s.productId, status: s.status, redeemed_by: s.redeemedBy, redeemed_order_id: s.redeemedOrderId });
+
 export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Orders'];
@@ -124,5 +131,12 @@ export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: De
     const principal = caller(req);
     await cancelOrder(deps, principal, req.params.id, req.body?.reason ?? null);
     return orderView(await orderDetails(deps, principal, req.params.id));
+  });
+  app.get('/orders/:id/seat-codes', {
+    config: { roles: ['admin', 'integration', 'customer'] },
+    schema: { tags: ['Fulfillment'], summary: 'The seat codes a bulk order generated', params: IntegerId, response: responses(200, Type.Object({ data: Type.Array(SeatCodeSchema) })) },
+  }, async (req) => {
+    await visibleOrder(deps, caller(req), req.params.id);
+    return { data: (await deps.store.fulfillment.seatCodes(req.params.id)).map(seatView) };
   });
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { createProduct, getProduct, updateProduct } from '../../app/products.js';
-import type { Product } from '../../ports/records.js';
+import type { Product } from '../../ports/catalog.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';

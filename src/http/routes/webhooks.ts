@@ -1,11 +1,11 @@
-/** Webhook endpoints, their deliveries and attempts, replays, test pings, and the event log. */
+/** Webhook endpoints, their deliveries and attempts, replays and test pings (the event log: events.ts). */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { createEndpoint, pingEndpoint, replayDelivery, rotateEndpointSecret, updateEndpoint } from '../../app/webhooks/endpoints.js';
 import { found } from '../../app/validate.js';
-import type { DomainEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../ports/records.js';
+import type { WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../ports/events.js';
 import { iso, isoOrNull } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { ListQuery, Nullable, NullableTimestamp, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
@@ -43,15 +43,6 @@ function deliveryView(d: WebhookDelivery, log?: readonly WebhookAttempt[]) {
     last_status_code: d.lastStatusCode, last_error: d.lastError, delivered_at: isoOrNull(d.deliveredAt), created_at: iso(d.createdAt),
     ...(log ? { attempt_log: log.map((a) => ({ attempt: a.attempt, status_code: a.statusCode, latency_ms: a.latencyMs, error: a.error, at: iso(a.createdAt) })) } : {}),
   };
-}
-
-const EventSchema = Type.Object({
-  id: Type.String(), object: Type.Literal('event'), type: Type.String(), shop_id: Nullable(Type.String()),
-  order_id: Nullable(Type.Integer()), sequence: Nullable(Type.Integer()), data: Type.Record(Type.String(), Type.Unknown()), created_at: Timestamp,
-}, { $id: 'Event' });
-
-function eventView(e: DomainEvent) {
-  return { id: e.id, object: 'event' as const, type: e.type, shop_id: e.shopId, order_id: e.orderId, sequence: e.sequence, data: e.data, created_at: iso(e.createdAt) };
 }
 
 const EventTypes = Type.Array(Type.String({ minLength: 1, maxLength: 60 }), { minItems: 1, maxItems: 50, description: 'Event types, "order.*", or "*" for all' });
@@ -118,9 +109,4 @@ export async function webhookRoutes(fastify: FastifyInstance, { deps }: { deps: 
       return deliveryView((await deps.store.webhooks.getDelivery(req.params.id))!);
     });
 
-  app.get('/events', {
-    config, schema: { tags: ['Events'], summary: 'List events', querystring: listQuery({ order_id: Type.Optional(Type.Integer({ minimum: 1 })), type: Type.Optional(Type.String({ maxLength: 60 })) }), response: responses(200, listOf(EventSchema)) },
-  }, async (req) => listBody(await deps.store.events.list({ orderId: req.query.order_id, type: req.query.type }, pageRequest(req.query)), eventView, (e) => e.id));
-  app.get('/events/:id', { config, schema: { tags: ['Events'], summary: 'Retrieve an event', params: StringId, response: responses(200, EventSchema) } },
-    async (req) => eventView(found(await deps.store.events.get(req.params.id), 'event', req.params.id)));
 }

@@ -1,6 +1,8 @@
 /** API keys, refresh tokens, settings and idempotency records. */
-import type { ApiKey, IdempotencyRecord, RefreshToken } from '../../../ports/records.js';
-import type { ApiKeyRepo, IdempotencyRepo, RefreshTokenRepo, SettingsRepo } from '../../../ports/store.js';
+import type {
+  ApiKey, ApiKeyRepo, IdempotencyRecord, IdempotencyRepo, RefreshToken, RefreshTokenRepo,
+} from '../../../ports/access.js';
+import type { SettingsRepo } from '../../../ports/store.js';
 import { cachedRows, crud, fromRow, slot, toRow, type Columns, type Db } from '../mapping.js';
 
 const API_KEY: Columns<ApiKey> = {

@@ -1,10 +1,9 @@
 /** Shops, products, customers, promo codes, tax rates and gateway configurations. */
 import type {
-  Customer, Gateway, Product, ProductPrice, PromoCode, Shop, TaxRate,
-} from '../../../ports/records.js';
-import type {
-  CustomerRepo, GatewayRepo, ProductRepo, PromoCodeRepo, ShopRepo, TaxRateRepo,
-} from '../../../ports/store.js';
+  Product, ProductPrice, ProductRepo, PromoCode, PromoCodeRepo, Shop, ShopRepo, TaxRate, TaxRateRepo,
+} from '../../../ports/catalog.js';
+import type { Customer, CustomerRepo } from '../../../ports/customers.js';
+import type { Gateway, GatewayRepo } from '../../../ports/gateways.js';
 import { sql } from 'kysely';
 import { cachedRows, crud, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
 

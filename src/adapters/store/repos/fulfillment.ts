@@ -1,6 +1,7 @@
 /** Checkout sessions, enrollments and seat codes, order notes, saved payment sources. */
-import type { CheckoutSession, Enrollment, OrderNote, PaymentSourceRecord, SeatCode } from '../../../ports/records.js';
-import type { CheckoutSessionRepo, FulfillmentRepo, OrderNoteRepo, PaymentSourceRepo } from '../../../ports/store.js';
+import type { PaymentSourceRecord, PaymentSourceRepo } from '../../../ports/customers.js';
+import type { Enrollment, FulfillmentRepo, SeatCode } from '../../../ports/fulfillment.js';
+import type { CheckoutSession, CheckoutSessionRepo, OrderNote, OrderNoteRepo } from '../../../ports/orders.js';
 import { cachedRows, changed, crud, fromRow, insertRow, slot, toRow, updateWhere, type Columns, type Db, type Row } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';

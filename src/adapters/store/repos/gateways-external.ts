@@ -4,8 +4,9 @@
  * processes never lose a count or let two probes through.
  */
 import { sql } from 'kysely';
-import type { Gateway, GatewayCircuit, InboundWebhook, PaymentMethod } from '../../../ports/records.js';
-import type { ExternalGatewayRepo, PaymentMethodRepo } from '../../../ports/store.js';
+import type {
+  ExternalGatewayRepo, Gateway, GatewayCircuit, InboundWebhook, PaymentMethod, PaymentMethodRepo,
+} from '../../../ports/gateways.js';
 import { crud, fromRow, pageBy, toRow, type Columns, type Db } from '../mapping.js';
 
 const GATEWAY: Columns<Gateway> = {

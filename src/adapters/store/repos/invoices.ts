@@ -1,7 +1,8 @@
 /** Invoices and their lines, invoice payments, internal accounts, and de-duplicated inbound webhooks. */
 import { UNFINISHED_PAYMENT_STATUSES } from '../../../domain/invoice.js';
-import type { InternalAccount, Invoice, InvoiceLine, InvoicePayment } from '../../../ports/records.js';
-import type { InboundWebhookRepo, InternalAccountRepo, InvoicePaymentRepo, InvoiceRepo } from '../../../ports/store.js';
+import type { InboundWebhookRepo } from '../../../ports/events.js';
+import type { Invoice, InvoiceLine, InvoicePayment, InvoicePaymentRepo, InvoiceRepo } from '../../../ports/invoices.js';
+import type { InternalAccount, InternalAccountRepo } from '../../../ports/ledger.js';
 import { crud, fromRow, toRow, type Columns, type Db } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';

@@ -1,7 +1,6 @@
 /** The double-entry ledger: accounts with cached balances, transfers and their postings. */
 import { sql } from 'kysely';
-import type { LedgerAccount, LedgerTransfer } from '../../../ports/records.js';
-import type { LedgerRepo } from '../../../ports/store.js';
+import type { LedgerAccount, LedgerRepo, LedgerTransfer } from '../../../ports/ledger.js';
 import { cached, cachedRows, changed, fromRow, insertRow, insertRows, pageBy, slot, type Columns, type Db, type Row } from '../mapping.js';
 
 const ACCOUNT: Columns<LedgerAccount> = {

@@ -1,6 +1,6 @@
 /** Orders, their lines and status history, and payment transactions. */
-import type { Order, OrderLine, PaymentTransaction, StatusChange } from '../../../ports/records.js';
-import type { OrderRepo, TransactionRepo } from '../../../ports/store.js';
+import type { Order, OrderLine, OrderRepo, StatusChange } from '../../../ports/orders.js';
+import type { PaymentTransaction, TransactionRepo } from '../../../ports/payments.js';
 import { cachedRows, changed, crud, fromRow, insertRows, slot, toRow, updateWhere, type Columns, type Db } from '../mapping.js';
 
 const ORDER: Columns<Order> = {

@@ -1,7 +1,8 @@
 /** Events, webhook endpoints and deliveries, and jobs: the outbox the worker drains. */
 import { sql } from 'kysely';
-import type { DomainEvent, Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint } from '../../../ports/records.js';
-import type { EventRepo, JobRepo, WebhookRepo } from '../../../ports/store.js';
+import type {
+  DomainEvent, EventRepo, Job, JobRepo, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookRepo,
+} from '../../../ports/events.js';
 import { cachedRows, changed, crud, fromRow, insertRow, insertRows, pageBy, slot, toRow, updateWhere, type Columns, type Db, type Row } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';

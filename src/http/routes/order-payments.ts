@@ -1,20 +1,20 @@
-/** Payments through the native API, whatever the gateway: pay (authorize, and capture), capture, void, refund. */
+/** Payments of an order through the native API, whatever the gateway: pay (authorize, and capture), capture, void, refund (confirming a manual payment: transactions.ts). */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import { actorOf, type Deps } from '../../app/deps.js';
 import { orderDetails } from '../../app/orders/read-orders.js';
 import { payOrder } from '../../app/payments/pay-order.js';
-import { completeTransaction, runTransaction, startTransaction } from '../../app/payments/transactions.js';
+import { runTransaction, startTransaction } from '../../app/payments/transactions.js';
 import { found } from '../../app/validate.js';
 import { DomainError } from '../../domain/errors.js';
 import type { TransactionKind } from '../../domain/payment.js';
-import type { PaymentTransaction } from '../../ports/records.js';
+import type { PaymentTransaction } from '../../ports/payments.js';
 import { caller } from '../plugins/auth.js';
-import { IntegerId, StringId, responses } from '../schemas.js';
+import { IntegerId, responses } from '../schemas.js';
 import { OrderSchema, TransactionSchema, orderView, transactionView } from './orders.js';
 
-const PaymentResult = Type.Object({ transaction: TransactionSchema, order: OrderSchema }, { $id: 'PaymentResult' });
+export const PaymentResult = Type.Object({ transaction: TransactionSchema, order: OrderSchema }, { $id: 'PaymentResult' });
 const AmountBody = Type.Object({ amount: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units; default: all that is left' })) }, { additionalProperties: false });
 const PayBody = Type.Object({
   gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
@@ -22,14 +22,17 @@ const PayBody = Type.Object({
   capture: Type.Optional(Type.Boolean({ description: 'Capture at once (single-stage); default: the shop\'s auto_capture' })),
 }, { additionalProperties: false });
 
-export async function paymentRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+/** A payment's answer: the transaction, and its order as the caller may see it now. */
+export async function paymentResult(deps: Deps, orderId: number, txn: PaymentTransaction, req: Parameters<typeof caller>[0]) {
+  return { transaction: transactionView(txn), order: orderView(await orderDetails(deps, caller(req), orderId)) };
+}
+
+export async function orderPaymentRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const config = { roles: ['admin', 'integration'] as const };
   const tags = ['Payments'];
 
-  async function result(principalOrder: number, txn: PaymentTransaction, req: Parameters<typeof caller>[0]) {
-    return { transaction: transactionView(txn), order: orderView(await orderDetails(deps, caller(req), principalOrder)) };
-  }
+  const result = (orderId: number, txn: PaymentTransaction, req: Parameters<typeof caller>[0]) => paymentResult(deps, orderId, txn, req);
 
   app.post('/orders/:id/payments', {
     config, schema: {
@@ -61,20 +64,4 @@ export async function paymentRoutes(fastify: FastifyInstance, { deps }: { deps: 
   simple('/orders/:id/void', 'void', 'Void what is left of the authorization', false);
   simple('/orders/:id/refunds', 'refund', 'Refund a captured order, in full or in part (repeatable up to what was captured)', true);
 
-  app.post('/transactions/:id/confirm', {
-    config, schema: {
-      tags, summary: 'Confirm or reject a pending manual payment (bank transfer received, or not)', params: StringId,
-      body: Type.Object({ outcome: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]), reference: Type.Optional(Type.String({ maxLength: 200 })) }, { additionalProperties: false }),
-      response: responses(200, PaymentResult),
-    },
-  }, async (req) => {
-    const txn = found(await deps.store.transactions.get(req.params.id), 'transaction', req.params.id);
-    const gateway = txn.gatewayId ? await deps.store.gateways.get(txn.gatewayId) : undefined;
-    if (gateway?.kind !== 'manual') throw new DomainError('invalid_transition', 'only manual payments are confirmed by hand');
-    const done = await completeTransaction(deps, txn, {
-      outcome: req.body.outcome, processorToken: req.body.reference ?? null, amount: txn.amount,
-      ...(req.body.outcome === 'failed' ? { errorCode: 'not_received', errorMessage: 'the payment was not received' } : {}),
-    }, actorOf(caller(req)));
-    return result(txn.orderId, done.transaction, req);
-  });
 }

@@ -6,16 +6,16 @@
  */
 import { createRequire } from 'node:module';
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { ConfigError, SETTINGS, loadConfig, type Config } from './config.js';
-import { createApiKey, revokeApiKey } from './app/api-keys.js';
-import { checkInvariants } from './app/check/invariants.js';
-import { seedDemo, DEMO } from './app/seed-demo.js';
-import { createWorker, openRuntime, startServer, type Runtime } from './main.js';
+import { ConfigError, SETTINGS, loadConfig, type Config } from '../config.js';
+import { createApiKey, revokeApiKey } from '../app/api-keys.js';
+import { checkInvariants } from '../app/check/invariants.js';
+import { seedDemo, DEMO } from '../app/seed-demo.js';
+import { createWorker, openRuntime, startServer, type Runtime } from '../main.js';
 import { gatewayCheck, gatewayUrls } from './gateway-check.js';
-import { onShutdown } from './shutdown.js';
-import type { ApiKey } from './ports/records.js';
+import { onShutdown } from '../shutdown.js';
+import type { ApiKey } from '../ports/access.js';
 
-const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 

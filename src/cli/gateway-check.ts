@@ -6,13 +6,16 @@
  * that requests with a wrong or missing signature are refused with HTTP ≥ 400.
  */
 import { createServer, type Server } from 'node:http';
-import { externalRequest } from './adapters/gateways/external-http-gateway.js';
-import type { ExternalAction } from './adapters/gateways/external-payload.js';
-import { readExternalReply } from './adapters/gateways/external-reply.js';
-import { signExternalBody, verifyExternalSignature } from './adapters/gateways/external-signature.js';
-import { UndiciHttpClient } from './adapters/undici-http-client.js';
-import type { GatewayRequest, GatewayResult } from './ports/payment-gateway.js';
-import type { Customer, Order, OrderLine, PaymentTransaction, Shop } from './ports/records.js';
+import { externalRequest } from '../adapters/gateways/external-http-gateway.js';
+import type { ExternalAction } from '../adapters/gateways/external-payload.js';
+import { readExternalReply } from '../adapters/gateways/external-reply.js';
+import { signExternalBody, verifyExternalSignature } from '../adapters/gateways/external-signature.js';
+import { UndiciHttpClient } from '../adapters/undici-http-client.js';
+import type { GatewayRequest, GatewayResult } from '../ports/payment-gateway.js';
+import type { Shop } from '../ports/catalog.js';
+import type { Customer } from '../ports/customers.js';
+import type { Order, OrderLine } from '../ports/orders.js';
+import type { PaymentTransaction } from '../ports/payments.js';
 
 /** What `paybridge gateway check` was asked to do (parsed by the CLI). */
 export interface GatewayCheckOptions {
