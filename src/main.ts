@@ -22,7 +22,7 @@ import { CircuitBreakingGateway } from './app/gateways/external-calls.js';
 import { readExternalConfig } from './app/gateways/external-config.js';
 import { createApiKey, ensureApiKey } from './app/api-keys.js';
 import type { Deps } from './app/deps.js';
-import { seedDemo, type DemoSummary } from './app/seed-demo.js';
+import { createDemoData, type DemoSummary } from './app/demo-data.js';
 import type { Config } from './config.js';
 import { buildApp } from './http/app.js';
 import type { Clock } from './ports/clock.js';
@@ -77,7 +77,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     if (winner === created.apiKey.id) newAdminKey = created.secret;
     else await store.apiKeys.revoke(created.apiKey.id, clock.now());
   }
-  const demo = config.demo ? await seedDemo(deps) : null;
+  const demo = config.demo ? await createDemoData(deps) : null;
   return { deps, newAdminKey, demo };
 }
 

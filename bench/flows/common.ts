@@ -19,7 +19,7 @@ export function jsonHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
 }
 
-/** Seed 001 checkout as the buyer; returns the order and session ids. */
+/** Course checkout as the buyer; returns the order and session ids. */
 export interface Placed { readonly orderId: number; readonly sessionId: string }
 
 export function parsePlaced(text: string): Placed {

@@ -1,5 +1,5 @@
 /**
- * A reference external payment gateway for Paybridge (and Commerce Layer): the five seed 002 actions,
+ * A reference external payment gateway for Paybridge (and Commerce Layer): the five Commerce Layer external gateways actions,
  * signature checks, and asynchronous completion through the signed webhook. Node's standard library only;
  * copy it and replace `decide()` with calls to your payment service provider.
  *

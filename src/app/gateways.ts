@@ -1,4 +1,4 @@
-/** Gateway configurations of a shop: the built-in sandbox, manual (offline) payments, external (seed 002). */
+/** Gateway configurations of a shop: the built-in sandbox, manual (offline) payments, external (Commerce Layer-compatible). */
 import type { Gateway, GatewayKind } from '../ports/gateways.js';
 import type { Deps } from './deps.js';
 import { found } from './validate.js';

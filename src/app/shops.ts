@@ -1,4 +1,4 @@
-/** Shops: a currency, optional remote checkout URL (seed 000), redirect URLs, capture and clearing settings. */
+/** Shops: a currency, optional remote checkout URL (Skilljar-compatible purchases), redirect URLs, capture and clearing settings. */
 import type { Shop } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid, url } from './validate.js';

@@ -9,7 +9,7 @@ import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 
 import { ConfigError, SETTINGS, loadConfig, type Config } from '../config.js';
 import { createApiKey, revokeApiKey } from '../app/api-keys.js';
 import { checkInvariants } from '../app/check/invariants.js';
-import { seedDemo, DEMO } from '../app/seed-demo.js';
+import { createDemoData, DEMO } from '../app/demo-data.js';
 import { createWorker, openRuntime, startServer, type Runtime } from '../main.js';
 import { gatewayCheck, gatewayUrls } from './gateway-check.js';
 import { onShutdown } from '../shutdown.js';
@@ -129,10 +129,10 @@ function program(): Command {
       print('migrations applied');
     }));
 
-  cli.command('seed')
+  cli.command('demo-data')
     .description('create the demo data (if missing) and exit')
     .action(() => withRuntime(async (runtime) => {
-      const demo = await seedDemo(runtime.deps);
+      const demo = await createDemoData(runtime.deps);
       print(`${demo.created ? 'demo data created' : 'demo data already present'}: shop ${demo.shopId}`);
     }));
 

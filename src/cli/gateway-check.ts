@@ -1,5 +1,5 @@
 /**
- * `paybridge gateway check <base-url> --secret <s>`: drives a merchant's seed 002 endpoints through the
+ * `paybridge gateway check <base-url> --secret <s>`: drives a merchant's Commerce Layer external gateways endpoints through the
  * protocol, with the documents Paybridge sends, and prints one PASS/FAIL line per requirement (exit code 1
  * on any failure). It authorizes, captures and refunds one payment, authorizes and voids another, saves a
  * customer token, follows 202 answers to their signed webhook (listening on --webhook-port), and checks

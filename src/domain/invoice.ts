@@ -24,7 +24,7 @@ export const INVOICE_STATUS_NEXT: TransitionTable<InvoiceStatus> = {
   void: [],
 };
 
-/** The ways an invoice payment is made (seed 003's `type`). */
+/** The ways an invoice payment is made (the invoice payments API's `type`). */
 export const INVOICE_PAYMENT_TYPES = ['PLATFORM', 'CHECKOUT', 'EXTERNAL'] as const;
 export type InvoicePaymentType = (typeof INVOICE_PAYMENT_TYPES)[number];
 

@@ -104,7 +104,7 @@ export function formatMajor(m: Money): string {
 }
 
 /**
- * `m` as a JSON number in major units (4999 USD → 49.99), for seed dialects that speak floats.
+ * `m` as a JSON number in major units (4999 USD → 49.99), for compatible dialects that speak floats.
  * Only for the edge: the nearest double to the decimal, never used for arithmetic.
  */
 export function toMajorNumber(m: Money): number {

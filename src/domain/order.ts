@@ -4,7 +4,7 @@ import { transition, type TransitionTable } from './state-machine.js';
 /**
  * An order's lifecycle, in Commerce Layer's vocabulary. `draft`: a cart still being edited;
  * `pending`: checked out, waiting for the customer to pay; `placed`: committed, its payment under
- * way or done; `approved`: cleared and completed (seed 004's `completed`); `cancelled`: terminal.
+ * way or done; `approved`: cleared and completed (the payment orders API's `completed`); `cancelled`: terminal.
  */
 export const ORDER_STATUSES = ['draft', 'pending', 'placed', 'approved', 'cancelled'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];

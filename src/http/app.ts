@@ -15,7 +15,7 @@ import { idempotencyPlugin } from './plugins/idempotency.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { checkoutRoutes } from './dialects/checkout.js';
 import { purchaseRoutes, thankYouPage } from './dialects/purchases.js';
-import { seed004Routes } from './dialects/seed004.js';
+import { paymentOrderRoutes } from './dialects/payment-orders.js';
 import { hostedPageRoutes } from './pages/hosted-page.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { externalGatewayRoutes } from './routes/external-gateways.js';
@@ -157,13 +157,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(routes, { deps });
     }
   }, { prefix: '/api/v1' });
-  // Seed dialects: each speaks its seed's wire format and renders errors in its own envelope.
-  await app.register(checkoutRoutes, { deps, prefix: '/api/v1' }); // seed 001: POST /api/v1/checkout
-  await app.register(seed004Routes, { deps, prefix: '/api/v1' }); // seed 004: /api/v1/payment-orders (native error envelope)
-  await app.register(purchaseRoutes, { deps, prefix: '/v1' }); // seed 000: /v1/purchases/{id}
-  await app.register(thankYouPage); // seed 000: where buyers land when the shop has no success URL
-  await app.register(externalGatewayRoutes, { deps }); // seed 002: gateway resources and inbound webhooks
+  // Compatible dialects: each speaks the wire format of the system it is compatible with and renders errors in its own envelope.
+  await app.register(checkoutRoutes, { deps, prefix: '/api/v1' }); // Course checkout: POST /api/v1/checkout
+  await app.register(paymentOrderRoutes, { deps, prefix: '/api/v1' }); // Payment orders: /api/v1/payment-orders (native error envelope)
+  await app.register(purchaseRoutes, { deps, prefix: '/v1' }); // Skilljar-compatible purchases: /v1/purchases/{id}
+  await app.register(thankYouPage); // Skilljar-compatible purchases: where buyers land when the shop has no success URL
+  await app.register(externalGatewayRoutes, { deps }); // Commerce Layer external gateways: gateway resources and inbound webhooks
   await app.register(hostedPageRoutes, { deps }); // the hosted payment page, /pay/{session}
-  await app.register(invoicePaymentRoutes, { deps, prefix: '/api/v1' }); // seed 003: /api/v1/invoice-payments…
+  await app.register(invoicePaymentRoutes, { deps, prefix: '/api/v1' }); // Invoice payments: /api/v1/invoice-payments…
   return app;
 }

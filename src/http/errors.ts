@@ -94,7 +94,7 @@ export function httpStatus(error: DomainError): number {
   return HTTP_STATUS[error.code];
 }
 
-/** The native envelope. Dialect plugins render the same DomainError in their seed's own shape. */
+/** The native envelope. Dialect plugins render the same DomainError in their own dialect's shape. */
 export function sendNativeError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
   const error = toDomainError(raw);
   const status = httpStatus(error);

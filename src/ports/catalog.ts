@@ -5,12 +5,12 @@ export interface Shop {
   readonly id: string;
   readonly name: string;
   readonly currency: string;
-  /** Seed 000: the merchant's external checkout page; the purchase id is appended as `?purchase_id=`. */
+  /** Skilljar-compatible purchases: the merchant's external checkout page; the purchase id is appended as `?purchase_id=`. */
   readonly remoteCheckoutUrl: string | null;
   readonly successUrl: string | null;
   readonly cancelUrl: string | null;
   readonly autoCapture: boolean;
-  /** Days between a successful payment and the order becoming `approved` (seed 004 `completed`), 1–3. */
+  /** Days between a successful payment and the order becoming `approved` (payment orders `completed`), 1–3. */
   readonly clearingDays: number;
   /** Standard Webhooks secret (`whsec_…`) that signs this shop's callbacks and verifies its inbound webhooks. */
   readonly webhookSecret: string;

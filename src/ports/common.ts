@@ -4,7 +4,7 @@
  * The records (one file per area: access, catalog, customers, orders, fulfillment, payments, gateways, ledger,
  * events, invoices) the Store reads and writes. Amounts are integer minor units of the record's currency;
  * times are milliseconds since the Unix epoch (from the Clock port); ids are strings from the Ids port,
- * except products and orders, whose ids are integers because seed 001 exposes them as JSON numbers.
+ * except products and orders, whose ids are integers because course checkout exposes them as JSON numbers.
  */
 
 /** A page of a list, ordered by id ascending. */

@@ -6,14 +6,14 @@ export interface Customer {
   readonly email: string;
   readonly firstName: string | null;
   readonly lastName: string | null;
-  /** A restricted account may sign in but may not buy (seed 001 answers 403). */
+  /** A restricted account may sign in but may not buy (course checkout answers 403). */
   readonly restricted: boolean;
   readonly passwordHash: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-/** A saved, reusable payment source of a customer (seed 002 customer token). */
+/** A saved, reusable payment source of a customer (Commerce Layer external gateways customer token). */
 export interface PaymentSourceRecord {
   readonly id: string;
   readonly customerId: string;

@@ -27,15 +27,15 @@ export interface WebhookEndpoint {
   readonly enabled: boolean;
   readonly disabledReason: string | null;
   readonly consecutiveFailures: number;
-  /** Bound to one order (seed 004 `webhookUrl`): receives that order's events only. Absent/null: not bound. */
+  /** Bound to one order (payment orders `webhookUrl`): receives that order's events only. Absent/null: not bound. */
   readonly orderId?: number | null;
-  /** The body it receives: the native event envelope (default), or the seed-004 order JSON. */
+  /** The body it receives: the native event envelope (default), or the payment order JSON. */
   readonly format?: WebhookFormat;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type WebhookFormat = 'native' | 'seed004';
+export type WebhookFormat = 'native' | 'payment_order';
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 

@@ -14,7 +14,7 @@ export interface Gateway {
 }
 
 /**
- * Seed 002: the settings of an `external` gateway, stored as its `Gateway.config`. URLs are absolute
+ * Commerce Layer external gateways: the settings of an `external` gateway, stored as its `Gateway.config`. URLs are absolute
  * http(s) URLs; a null URL means the merchant does not handle that action (the call fails at once).
  */
 export interface ExternalGatewayConfig {
@@ -70,7 +70,7 @@ export interface InboundWebhook {
 
 export type PaymentInstrument = 'card' | 'wallet' | 'bank_transfer';
 
-/** A way a shop accepts payments, on one of its gateways (seed 004 payment methods). */
+/** A way a shop accepts payments, on one of its gateways (payment orders payment methods). */
 export interface PaymentMethod {
   readonly id: string;
   readonly shopId: string;
@@ -78,7 +78,7 @@ export interface PaymentMethod {
   readonly instrument: PaymentInstrument;
   /** ISO 4217 codes this method accepts. */
   readonly currencies: readonly string[];
-  /** Authorize now, capture later (seed 004 `autoCapture: false`). */
+  /** Authorize now, capture later (payment orders `autoCapture: false`). */
   readonly twoStage: boolean;
   readonly active: boolean;
   readonly createdAt: number;
@@ -91,7 +91,7 @@ export interface GatewayRepo {
   list(filter: { shopId?: string | undefined }, page: PageRequest): Promise<Page<Gateway>>;
 }
 
-/** Seed 002 external gateways: their settings, persisted circuit breakers and inbound webhooks. */
+/** Commerce Layer external gateways: their settings, persisted circuit breakers and inbound webhooks. */
 export interface ExternalGatewayRepo {
   /** Gateways of one kind (and shop), by id. */
   listGateways(filter: { kind: GatewayKind; shopId?: string | undefined }, page: PageRequest): Promise<Page<Gateway>>;

@@ -40,7 +40,7 @@ export interface InvoiceLine {
   readonly amount: number;
 }
 
-/** One attempt to pay (part of) an invoice, seed 003's invoice payment. Amounts in minor units. */
+/** One attempt to pay (part of) an invoice, the invoice payments API's invoice payment. Amounts in minor units. */
 export interface InvoicePayment {
   readonly id: string;
   readonly invoiceId: string;

@@ -6,7 +6,7 @@ export interface Order {
   readonly id: number;
   readonly shopId: string;
   readonly customerId: string | null;
-  /** The merchant's own order number (seed 004 `orderNumber`), unique per shop when given. */
+  /** The merchant's own order number (payment orders `orderNumber`), unique per shop when given. */
   readonly number: string | null;
   readonly currency: string;
   readonly status: OrderStatus;
@@ -15,7 +15,7 @@ export interface Order {
   readonly subtotal: number;
   readonly discount: number;
   readonly tax: number;
-  /** Tax set by an external checkout page (seed 000 `tax_price_cents`); replaces the computed tax. */
+  /** Tax set by an external checkout page (Skilljar-compatible purchases `tax_price_cents`); replaces the computed tax. */
   readonly taxOverride: number | null;
   readonly total: number;
   readonly promoCodeId: string | null;
@@ -31,11 +31,11 @@ export interface Order {
    * payment's money is released).
    */
   readonly releasedAt: number | null;
-  /** Why the last payment attempt failed, shown to the buyer (seed 000 `status_msg`). */
+  /** Why the last payment attempt failed, shown to the buyer (Skilljar-compatible purchases `status_msg`). */
   readonly statusMessage: string | null;
-  /** The processor's id for the payment made outside Paybridge (seed 000 `payment_processor_order_id`). */
+  /** The processor's id for the payment made outside Paybridge (Skilljar-compatible purchases `payment_processor_order_id`). */
   readonly processorReference: string | null;
-  /** What the external checkout sent about the payment (seed 000 `payment_processor_response_data`). */
+  /** What the external checkout sent about the payment (Skilljar-compatible purchases `payment_processor_response_data`). */
   readonly processorData: string | null;
   readonly createdAt: number;
   readonly updatedAt: number;

@@ -14,11 +14,11 @@ export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
 
 export interface GatewayResult {
   readonly outcome: GatewayOutcome;
-  /** The processor's reference for this transaction (seed 002 `transaction_token`). */
+  /** The processor's reference for this transaction (Commerce Layer external gateways `transaction_token`). */
   readonly processorToken?: string | null;
   /** The amount the processor says it processed, minor units; checked against the request by the caller. */
   readonly amount?: number | null;
-  /** For `pending`: the processor's id to match the later completion (seed 002 `action_id`). */
+  /** For `pending`: the processor's id to match the later completion (Commerce Layer external gateways `action_id`). */
   readonly actionId?: string | null;
   readonly errorCode?: string | null;
   readonly errorMessage?: string | null;
@@ -27,18 +27,18 @@ export interface GatewayResult {
    * reply, open circuit) rather than a decline — `errorCode` may still be the processor's own.
    */
   readonly fault?: boolean;
-  /** Notes for the order (seed 002 `messages`). */
+  /** Notes for the order (Commerce Layer external gateways `messages`). */
   readonly messages?: readonly unknown[];
   /**
-   * The processor's metadata for the transaction (seed 002 `metadata`): kept on it, shown with it and sent
+   * The processor's metadata for the transaction (Commerce Layer external gateways `metadata`): kept on it, shown with it and sent
    * back in later calls. For a token: `customer_token`.
    */
   readonly metadata?: Readonly<Record<string, unknown>>;
-  /** What the processor says about the transaction (seed 002 `message`, AVS/CVV codes, `fraud_review`). */
+  /** What the processor says about the transaction (Commerce Layer external gateways `message`, AVS/CVV codes, `fraud_review`). */
   readonly attributes?: ProcessorAttributes;
 }
 
-/** What a processor is asked to do, with the context seed 002's payloads include. */
+/** What a processor is asked to do, with the context the external-gateway protocol's payloads include. */
 export interface GatewayRequest {
   /** The transaction row recording this call (its id, kind, amount, currency, idempotency key). */
   readonly transaction: PaymentTransaction;
@@ -66,7 +66,7 @@ export interface PaymentGateway {
   capture(request: GatewayRequest): Promise<GatewayResult>;
   void(request: GatewayRequest): Promise<GatewayResult>;
   refund(request: GatewayRequest): Promise<GatewayResult>;
-  /** Turns a payment source into a reusable customer token (seed 002 `token_url`); never pending. */
+  /** Turns a payment source into a reusable customer token (Commerce Layer external gateways `token_url`); never pending. */
   tokenize(request: GatewayRequest): Promise<GatewayResult>;
   /**
    * Asks the processor what became of a transaction left pending (crash, timeout, async payment).

@@ -16,7 +16,7 @@ export interface PaymentTransaction {
   /** Deterministic key sent to the processor so a retried call has one effect. Unique. */
   readonly idempotencyKey: string;
   readonly processorToken: string | null;
-  /** Seed 002: the processor's id for an asynchronous (202) transaction, completed by webhook. */
+  /** Commerce Layer external gateways: the processor's id for an asynchronous (202) transaction, completed by webhook. */
   readonly actionId: string | null;
   readonly errorCode: string | null;
   readonly errorMessage: string | null;

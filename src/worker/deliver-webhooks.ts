@@ -3,7 +3,7 @@
  * signed per Standard Webhooks (outside any transaction), and record every attempt and its outcome.
  */
 import type { Deps } from '../app/deps.js';
-import { callbackRecipients, seed004Callback } from '../app/seed004/callbacks.js';
+import { callbackRecipients, paymentOrderCallback } from '../app/payment-orders/callbacks.js';
 import { retryDelay, verdict } from '../domain/retry.js';
 import type { HttpClient } from '../ports/http-client.js';
 import type { DomainEvent, WebhookDelivery, WebhookEndpoint } from '../ports/events.js';
@@ -50,7 +50,7 @@ interface AttemptResult {
 }
 
 async function attempt(deps: Deps, http: HttpClient, endpoint: WebhookEndpoint, event: DomainEvent, timeoutMs: number): Promise<AttemptResult> {
-  const { body, secret } = endpoint.format === 'seed004' ? await seed004Callback(deps, endpoint, event) : { body: webhookBody(event), secret: endpoint.secret };
+  const { body, secret } = endpoint.format === 'payment_order' ? await paymentOrderCallback(deps, endpoint, event) : { body: webhookBody(event), secret: endpoint.secret };
   const timestamp = Math.floor(deps.clock.now() / 1000);
   const started = performance.now();
   try {

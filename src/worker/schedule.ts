@@ -6,9 +6,9 @@ import type { Deps } from '../app/deps.js';
 import { expireCheckoutSessions } from '../app/checkout/expire-sessions.js';
 import { markOverdueInvoices } from '../app/invoices/overdue.js';
 import { resolvePendingTransactions } from '../app/payments/janitor.js';
-import { completeClearedOrders } from '../app/seed004/complete-cleared.js';
-import { expireUnpaidOrders } from '../app/seed004/expire-unpaid.js';
-import { voidStaleAuthorizations } from '../app/seed004/void-stale.js';
+import { completeClearedOrders } from '../app/payment-orders/complete-cleared.js';
+import { expireUnpaidOrders } from '../app/payment-orders/expire-unpaid.js';
+import { voidStaleAuthorizations } from '../app/payment-orders/void-stale.js';
 import { purgeIdempotencyKeys } from './housekeeping.js';
 
 export interface ScheduledTask {
@@ -24,8 +24,8 @@ export function scheduledTasks(deps: Deps): ScheduledTask[] {
     { name: 'pending-payment-janitor', everyMs: 5_000, run: () => resolvePendingTransactions(deps) },
     { name: 'expire-checkout-sessions', everyMs: 60_000, run: (now) => expireCheckoutSessions(deps, now, 100) },
     { name: 'invoice-overdue', everyMs: 60_000, run: (now) => markOverdueInvoices(deps, now, 100) },
-    { name: 'seed004-expire-unpaid', everyMs: 60_000, run: (now) => expireUnpaidOrders(deps, now) },
-    { name: 'seed004-void-stale-authorizations', everyMs: 60_000, run: (now) => voidStaleAuthorizations(deps, now) },
-    { name: 'seed004-clearing', everyMs: 15 * 60_000, run: (now) => completeClearedOrders(deps, now) },
+    { name: 'payment-orders-expire-unpaid', everyMs: 60_000, run: (now) => expireUnpaidOrders(deps, now) },
+    { name: 'payment-orders-void-stale-authorizations', everyMs: 60_000, run: (now) => voidStaleAuthorizations(deps, now) },
+    { name: 'payment-orders-clearing', everyMs: 15 * 60_000, run: (now) => completeClearedOrders(deps, now) },
   ];
 }

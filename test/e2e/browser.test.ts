@@ -1,11 +1,11 @@
 /**
- * A real browser against a real `paybridge serve` process: a customer checks out through seed 001's
+ * A real browser against a real `paybridge serve` process: a customer checks out through the course checkout's
  * `POST /api/v1/checkout`, opens the hosted payment page, types a test card, clicks Pay and lands on the
  * merchant's success URL, and then owns the courses; a declined card shows its reason on the page.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO } from '../../src/app/seed-demo.js';
+import { DEMO } from '../../src/app/demo-data.js';
 import { BROWSER_ADMIN_KEY as ADMIN_KEY, browserMissing, fillCard, startBrowserStack, type BrowserStack } from '../helpers/browser.js';
 import { waitFor } from '../helpers/processes.js';
 

@@ -33,7 +33,7 @@ describe('paybridge CLI', () => {
   it('--help prints every command and every environment variable on stdout, exit 0', async () => {
     const run = await paybridge(['--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    for (const command of ['serve', 'worker', 'migrate', 'seed', 'check', 'keys', 'gateway']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['serve', 'worker', 'migrate', 'demo-data', 'check', 'keys', 'gateway']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     for (const name of Object.keys(SETTINGS)) expect(run.stdout).toContain(name);
   });
 
@@ -41,7 +41,7 @@ describe('paybridge CLI', () => {
     [['serve', '--help'], '--no-worker'],
     [['worker', '--help'], '--poll-ms'],
     [['migrate', '--help'], 'migrations'],
-    [['seed', '--help'], 'demo data'],
+    [['demo-data', '--help'], 'demo data'],
     [['check', '--help'], 'invariants'],
     [['keys', '--help'], 'revoke'],
     [['keys', 'create', '--help'], 'admin (everything)'],

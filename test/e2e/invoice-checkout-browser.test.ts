@@ -1,5 +1,5 @@
 /**
- * Seed 003's CHECKOUT invoice payment in a real browser against a real `paybridge serve` process: the
+ * The invoice payments API's CHECKOUT invoice payment in a real browser against a real `paybridge serve` process: the
  * customer creates a CHECKOUT payment, opens the hosted checkout page, pays with 4242 4242 4242 4242 and
  * lands on the success redirect, which shows "Payment received" read from the database; the invoice is
  * paid and the receipt is e-mailed. A buyer who gives up lands on the failure redirect and can try again.

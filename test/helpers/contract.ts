@@ -1,6 +1,6 @@
 /**
  * The Skilljar purchases contract (contracts/skilljar-purchases-openapi.yml, verbatim) as validators: an
- * independent check that our seed-000 responses are what a client generated from that file expects.
+ * independent check that our Skilljar-compatible purchases responses are what a client generated from that file expects.
  * OpenAPI 3.0's `nullable` is Ajv's own `nullable` keyword; `readOnly`/`writeOnly` are annotations.
  */
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * A scriptable seed 002 merchant endpoint on 127.0.0.1 (port 0), for tests of the external gateway. Like a
+ * A scriptable Commerce Layer external gateways merchant endpoint on 127.0.0.1 (port 0), for tests of the external gateway. Like a
  * careful merchant, it checks every request it receives with tools independent of Paybridge's code:
  *   - the X-CommerceLayer-Signature with Commerce Layer's own `checkSignature` (@commercelayer/sdk-utils);
  *   - the body against the JSON:API 1.0 schema (its relevant parts, written here from jsonapi.org/format/1.0)

@@ -1,4 +1,4 @@
-/** Helpers for the invoice, account and seed-003 payment suites: fixtures through the HTTP app, signed webhooks. */
+/** Helpers for the invoice, account and invoice payments payment suites: fixtures through the HTTP app, signed webhooks. */
 import { Webhook } from 'standardwebhooks';
 import { ADMIN_KEY, INTEGRATION_KEY, type TestApp } from './app.js';
 
@@ -27,8 +27,8 @@ export async function topUp(t: TestApp, accountId: string, amount: number, refer
   return t.request({ method: 'POST', url: `/api/v1/accounts/${accountId}/top-ups`, auth: ADMIN_KEY, payload: { amount, reference } });
 }
 
-/** Calls a seed-003 endpoint under /api/v1/invoice-payments. */
-export function seed003(t: TestApp, path: '' | '/update' | '/confirm', payload: object, auth: string = INTEGRATION_KEY) {
+/** Calls a invoice payments endpoint under /api/v1/invoice-payments. */
+export function invoicePaymentCall(t: TestApp, path: '' | '/update' | '/confirm', payload: object, auth: string = INTEGRATION_KEY) {
   return t.request({ method: 'POST', url: `/api/v1/invoice-payments${path}`, auth, payload });
 }
 
@@ -37,7 +37,7 @@ export async function shopSecret(t: TestApp): Promise<string> {
 }
 
 /**
- * Sends a seed-003 webhook signed with the `standardwebhooks` library at the fake clock's time.
+ * Sends a invoice payments webhook signed with the `standardwebhooks` library at the fake clock's time.
  * `sign: false` sends it unsigned; `signedAt` signs it at another time (stale).
  */
 export async function sendWebhook(

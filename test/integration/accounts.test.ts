@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
-import { newAccount, newInvoice, seed003, topUp } from '../helpers/invoices.js';
+import { newAccount, newInvoice, invoicePaymentCall, topUp } from '../helpers/invoices.js';
 import { DIALECTS } from '../helpers/stores.js';
 
 describe.each(DIALECTS)('internal accounts (%s)', (dialect) => {
@@ -74,11 +74,11 @@ describe.each(DIALECTS)('internal accounts (%s)', (dialect) => {
     const payments: { invoiceId: string; paymentId: string }[] = [];
     for (let i = 0; i < 30; i++) {
       const invoice = await newInvoice(t, payer.id, { amount: 1000 });
-      const created = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const created = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect(created.statusCode, created.body).toBe(201);
       payments.push({ invoiceId: invoice.id, paymentId: created.json().paymentId as string });
     }
-    const results = await Promise.all(payments.map((p) => seed003(t, '/confirm', { ...p, type: 'PLATFORM', accountId: account })));
+    const results = await Promise.all(payments.map((p) => invoicePaymentCall(t, '/confirm', { ...p, type: 'PLATFORM', accountId: account })));
     const statuses = results.map((r) => r.statusCode);
     expect(statuses.filter((s) => s === 200)).toHaveLength(10);
     expect(statuses.filter((s) => s === 422)).toHaveLength(20);

@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { basic, clientToken, forgedAdminToken, newApiKey } from '../helpers/credentials.js';
-import { DAY, newAccount, newInvoice, seed003 } from '../helpers/invoices.js';
+import { DAY, newAccount, newInvoice, invoicePaymentCall } from '../helpers/invoices.js';
 import { DIALECTS } from '../helpers/stores.js';
 
 type Role = 'customer' | 'integration' | 'admin';
@@ -18,7 +18,7 @@ interface Fixtures {
   readonly orderId: number;
   /** An unpaid order of the matrix customer for the purchases routes (the cancel route cancels orderId). */
   readonly purchaseId: number;
-  /** An order made through seed 004's API. */
+  /** An order made through the payment orders API's API. */
   readonly paymentOrderId: string;
   readonly promoId: string;
   readonly taxRateId: string;
@@ -49,10 +49,10 @@ interface Fixtures {
   freshKeyId(): Promise<string>;
 }
 
-/** How a seed dialect words a refusal: its whole 401 and 403 bodies, in place of the native `{error}`. */
+/** How a compatible dialect words a refusal: its whole 401 and 403 bodies, in place of the native `{error}`. */
 interface Envelope { readonly 401: unknown; readonly 403: unknown }
 const DRF: Envelope = { 401: { detail: expect.any(String) }, 403: { detail: 'You do not have permission to perform this action.' } };
-const SEED001: Envelope = { 401: { status: 'ERROR', message: 'User not authenticated' }, 403: { status: 'ERROR', message: 'Access forbidden' } };
+const CHECKOUT_ENVELOPE: Envelope = { 401: { status: 'ERROR', message: 'User not authenticated' }, 403: { status: 'ERROR', message: 'Access forbidden' } };
 
 interface Entry {
   /** Roles that may call the route, or 'public' for routes that need no credential. */
@@ -66,8 +66,8 @@ interface Entry {
   readonly allowed?: number;
   /** The native error code that comes with an `allowed` status that is an error. */
   readonly error?: string;
-  /** The route answers refusals in its seed's envelope, not the native one. */
-  readonly seed?: Envelope;
+  /** The route answers refusals in its dialect's envelope, not the native one. */
+  readonly dialect?: Envelope;
   /** A public route that reads the Authorization header itself: only callers without one are specified here. */
   readonly ownAuthorization?: true;
 }
@@ -154,11 +154,11 @@ const ROUTES: Record<string, Entry> = {
   'POST /api/v1/orders/{id}/void': MONEY,
   'POST /api/v1/orders/{id}/refunds': { ...MONEY, body: () => ({ amount: 100 }) },
   'POST /api/v1/transactions/{id}/confirm': { ...MONEY, id: () => 'txn_none', body: () => ({ outcome: 'succeeded' }) },
-  'POST /api/v1/checkout': { roles: ['customer'], body: () => ({ courses: [2] }), seed: SEED001 },
-  'GET /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, seed: DRF },
-  'PUT /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), seed: DRF },
-  'PATCH /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), seed: DRF },
-  'POST /v1/purchases/{purchase_id}/fulfill': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({ state: 'FAILED', error_msg: 'matrix' }), seed: DRF },
+  'POST /api/v1/checkout': { roles: ['customer'], body: () => ({ courses: [2] }), dialect: CHECKOUT_ENVELOPE },
+  'GET /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, dialect: DRF },
+  'PUT /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), dialect: DRF },
+  'PATCH /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), dialect: DRF },
+  'POST /v1/purchases/{purchase_id}/fulfill': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({ state: 'FAILED', error_msg: 'matrix' }), dialect: DRF },
   'POST /api/v1/external-gateways': { roles: ADMIN, body: (f) => ({ shop_id: f.shopId, name: `Merchant ${f.unique()}`, authorize_url: MERCHANT }) },
   'GET /api/v1/external-gateways': { roles: PLATFORM },
   'GET /api/v1/external-gateways/{id}': { roles: PLATFORM, id: (f) => f.externalGatewayId },
@@ -238,7 +238,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
       paymentSettings: { redirectUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' } },
     }), 200);
     const invoice = await newInvoice(t, customer.id);
-    const payment = (type: 'EXTERNAL' | 'CHECKOUT') => made(seed003(t, '', { invoiceId: invoice.id, type }));
+    const payment = (type: 'EXTERNAL' | 'CHECKOUT') => made(invoicePaymentCall(t, '', { invoiceId: invoice.id, type }));
     const [externalPayment, checkoutPayment] = [await payment('EXTERNAL'), await payment('CHECKOUT')];
     const session = await t.deps.store.checkoutSessions.get(new URL(checkoutPayment.checkoutUrl as string).pathname.split('/').pop()!);
     let n = 0;
@@ -312,7 +312,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
       if (res.statusCode >= 500) expect.fail(`${route} answered ${c.name} with ${res.statusCode}: ${res.body}`);
       if (entry.roles !== 'public' && (res.statusCode === 401 || res.statusCode === 403)) {
         if (res.statusCode === 401) expect(res.headers['www-authenticate'], c.name).toMatch(/Bearer/);
-        if (entry.seed) expect(res.json(), c.name).toEqual(entry.seed[res.statusCode]);
+        if (entry.dialect) expect(res.json(), c.name).toEqual(entry.dialect[res.statusCode]);
         else expect(res.json().error.code, c.name).toBe(res.statusCode === 401 ? 'unauthenticated' : 'forbidden');
       } else if (entry.error && res.statusCode === entry.allowed) {
         expect(res.json().error.code, c.name).toBe(entry.error);
@@ -375,7 +375,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
       ['POST', 'saved payment sources', (x: Held) => ({
         url: `/api/v1/customers/${x.customer}/payment-sources`, payload: { gateway_id: fixtures.gatewayId, source: { type: 'card_token', token: 'tok_mallory' } },
       })],
-      ['POST', 'invoice, as a seed 003 payment', (x: Held) => ({ url: '/api/v1/invoice-payments', payload: { invoiceId: x.invoice, type: 'EXTERNAL' } })],
+      ['POST', 'invoice, as a invoice payments payment', (x: Held) => ({ url: '/api/v1/invoice-payments', payload: { invoiceId: x.invoice, type: 'EXTERNAL' } })],
       ['POST', 'account, to pay its own invoice', (x: Held) => ({
         url: '/api/v1/invoice-payments', payload: { invoiceId: bobInvoice, type: 'PLATFORM', accountId: x.account },
       })],

@@ -5,7 +5,7 @@ import { DIALECTS } from '../helpers/stores.js';
 
 const SUCCESS_CARD = 'tok_sandbox_success_4242';
 
-describe.each(DIALECTS)('seed 001: POST /api/v1/checkout (%s)', (dialect) => {
+describe.each(DIALECTS)('course checkout: POST /api/v1/checkout (%s)', (dialect) => {
   let t: TestApp;
   let gatewayId: string;
   let emails = 0;
@@ -22,7 +22,7 @@ describe.each(DIALECTS)('seed 001: POST /api/v1/checkout (%s)', (dialect) => {
     t.request({ method, url: `/api/v1${url}`, auth: ADMIN_KEY, ...(payload ? { payload } : {}) });
   const pay = (orderId: number) => admin('POST', `/orders/${orderId}/payments`, { gateway_id: gatewayId, source: { type: 'card_token', token: SUCCESS_CARD } });
 
-  it('answers the seed\'s own test request with the documented response, priced from the catalog', async () => {
+  it('answers the specification\'s own test request with the documented response, priced from the catalog', async () => {
     const { token } = await buyer();
     const res = await checkout(token, { courses: [1, 2, 3] });
     expect(res.statusCode, res.body).toBe(200);
@@ -100,7 +100,7 @@ describe.each(DIALECTS)('seed 001: POST /api/v1/checkout (%s)', (dialect) => {
     expect((await checkout(token, { courses: [2] })).statusCode).toBe(200); // an unpaid order is not ownership
   });
 
-  it('422 with the seed\'s messages when courses are missing or empty', async () => {
+  it('422 with the specification\'s messages when courses are missing or empty', async () => {
     const { token } = await buyer();
     for (const payload of [{}, { promo_code: 'WELCOME10' }]) {
       const res = await checkout(token, payload);
@@ -277,7 +277,7 @@ describe.each(DIALECTS)('seed 001: POST /api/v1/checkout (%s)', (dialect) => {
   it('documents the endpoint in the OpenAPI document', async () => {
     const doc = (await t.request({ method: 'GET', url: '/openapi.json' })).json();
     const op = doc.paths['/api/v1/checkout'].post;
-    expect(op.tags).toEqual(['Checkout (seed 001)']);
+    expect(op.tags).toEqual(['Course checkout']);
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '401', '403', '422', '500']));
   });
 });

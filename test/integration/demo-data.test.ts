@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { openDatabase } from '../../src/adapters/store/kysely-store.js';
 import { ensureApiKey } from '../../src/app/api-keys.js';
 import { authenticate } from '../../src/app/authenticate.js';
-import { LEGACY_DEMO_KEY } from '../../src/app/seed-demo.js';
+import { LEGACY_DEMO_KEY } from '../../src/app/demo-data.js';
 import { loadConfig } from '../../src/config.js';
 import { openRuntime, type Runtime } from '../../src/main.js';
 import { DIALECTS, testDatabase, type TestDatabase } from '../helpers/stores.js';
@@ -57,7 +57,7 @@ describe.each(DIALECTS)('demo data (%s)', (dialect) => {
     expect(await role(again, key)).toBe('integration');
   });
 
-  it('a database seeded with the once-published demo key has it revoked at the next start, and gets a random one', async () => {
+  it('a database whose demo data has the once-published demo key has it revoked at the next start, and gets a random one', async () => {
     const url = await freshDatabase();
     const old = await start(url);
     // What an older version left: the published key, and no random one.

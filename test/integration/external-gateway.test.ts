@@ -5,10 +5,10 @@ import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/ap
 import { startFakeMerchant, success, type FakeMerchant } from '../helpers/fake-merchant.js';
 import { DIALECTS } from '../helpers/stores.js';
 
-/** Signed the way the seed documents it, computed independently of Paybridge's code. */
+/** Signed the way the specification documents it, computed independently of Paybridge's code. */
 const sign = (body: string, secret: string) => createHmac('sha256', secret).update(body).digest('base64');
 
-describe.each(DIALECTS)('external payment gateways (seed 002) through the native API (%s)', (dialect) => {
+describe.each(DIALECTS)('Commerce Layer external payment gateways through the native API (%s)', (dialect) => {
   let t: TestApp;
   let m: FakeMerchant;
   let gw: { id: string; shared_secret: string; webhook_endpoint_url: string };

@@ -1,5 +1,5 @@
 /**
- * Seed 003's invoice payments end to end through the HTTP app: PLATFORM (an internal account pays on
+ * The invoice payments API's invoice payments end to end through the HTTP app: PLATFORM (an internal account pays on
  * confirm, or on the signed platform webhook), EXTERNAL (someData on confirm, then the signed external
  * webhook), CHECKOUT (an order paid through the sandbox, then the redirect pages), discount codes, part
  * payments, overpayment, duplicate and forged webhooks, and the ledger balancing to zero.
@@ -7,10 +7,10 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
-import { newAccount, newInvoice, seed003, sendWebhook, shopSecret } from '../helpers/invoices.js';
+import { newAccount, newInvoice, invoicePaymentCall, sendWebhook, shopSecret } from '../helpers/invoices.js';
 import { DIALECTS } from '../helpers/stores.js';
 
-describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
+describe.each(DIALECTS)('invoice payments, invoice payments (%s)', (dialect) => {
   let t: TestApp;
   let ada: { id: string; token: string };
   let secret: string;
@@ -34,22 +34,22 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
     it('creates once, then retrieves; confirm moves the money from the account to the merchant and pays the invoice', async () => {
       const invoice = await newInvoice(t, ada.id);
       const account = await newAccount(t, ada.id, 15_000);
-      const created = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const created = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect(created.statusCode, created.body).toBe(201);
       expect(created.json()).toMatchObject({
         invoiceId: invoice.id, type: 'PLATFORM', status: 'OPEN', amount: 100, currency: 'USD', discount: 0, accountId: account, checkoutUrl: null,
         invoice: { status: 'OPEN', total: 100, amountPaid: 0, amountDue: 100 },
       });
-      const again = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const again = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect([again.statusCode, again.json().paymentId]).toEqual([200, created.json().paymentId]);
       const paidBefore = await count('invoice.paid');
 
-      const confirmed = await seed003(t, '/confirm', { paymentId: created.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const confirmed = await invoicePaymentCall(t, '/confirm', { paymentId: created.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect(confirmed.statusCode, confirmed.body).toBe(200);
       expect(confirmed.json()).toMatchObject({ status: 'SUCCEEDED', paymentDate: t.clock.now(), invoice: { status: 'PAID', amountPaid: 100, amountDue: 0 } });
       expect((await get(`/accounts/${account}`)).json().balance).toBe(5000);
       expect(await count('invoice.paid')).toBe(paidBefore + 1);
-      const again2 = await seed003(t, '/confirm', { paymentId: created.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const again2 = await invoicePaymentCall(t, '/confirm', { paymentId: created.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect([again2.statusCode, again2.json().status]).toEqual([200, 'SUCCEEDED']);
       expect((await get(`/accounts/${account}`)).json().balance).toBe(5000);
       const mails = (await t.deps.store.jobs.list({ kind: 'email' }, { limit: 100 })).items.map((j) => j.payload as { to: string; subject: string });
@@ -63,15 +63,15 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
     ])('refuses a PLATFORM payment with %s', async (_case, how, status, code) => {
       const invoice = await newInvoice(t, ada.id);
       const accountId = 'currency' in how ? await newAccount(t, (await t.customerToken(`eur-${Date.now()}@example.com`)).id, 0, how.currency) : (how as { accountId?: string }).accountId;
-      const res = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', ...(accountId ? { accountId } : {}) });
+      const res = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', ...(accountId ? { accountId } : {}) });
       expect([res.statusCode, res.json().error.code]).toEqual([status, code]);
     });
 
     it('refuses a confirm the balance does not cover, changing nothing', async () => {
       const invoice = await newInvoice(t, ada.id, { amount: 5000 });
       const account = await newAccount(t, (await t.customerToken('poor@example.com')).id, 4999);
-      const p = (await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account })).json();
-      const res = await seed003(t, '/confirm', { paymentId: p.paymentId, invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const p = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account })).json();
+      const res = await invoicePaymentCall(t, '/confirm', { paymentId: p.paymentId, invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect([res.statusCode, res.json().error.code]).toEqual([422, 'insufficient_funds']);
       expect((await get(`/accounts/${account}`)).json().balance).toBe(4999);
       expect((await get(`/invoices/${invoice.id}`)).json()).toMatchObject({ status: 'open', payments: [{ status: 'open' }] });
@@ -80,7 +80,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
     it('is paid by the signed platform webhook too, from the payment\'s account', async () => {
       const invoice = await newInvoice(t, ada.id, { amount: 2500 });
       const account = await newAccount(t, (await t.customerToken('platform-hook@example.com')).id, 3000);
-      const p = (await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account })).json();
+      const p = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account })).json();
       const res = await hook('platform', report(p, { amount: 25, status: 'success' }));
       expect(res.statusCode, res.body).toBe(200);
       expect(res.json()).toMatchObject({ received: true, duplicate: false, changed: true, payment: { status: 'SUCCEEDED', invoice: { status: 'PAID' } } });
@@ -93,8 +93,8 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
   describe('EXTERNAL', () => {
     it('stores someData on confirm, then settles on the signed webhook, exactly once', async () => {
       const invoice = await newInvoice(t, ada.id);
-      const p = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
-      const confirmed = await seed003(t, '/confirm', { paymentId: p.paymentId, invoiceId: invoice.id, type: 'EXTERNAL', someData: '{"iban":"DE89…"}' });
+      const p = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+      const confirmed = await invoicePaymentCall(t, '/confirm', { paymentId: p.paymentId, invoiceId: invoice.id, type: 'EXTERNAL', someData: '{"iban":"DE89…"}' });
       expect(confirmed.json()).toMatchObject({ status: 'PROCESSING', someData: '{"iban":"DE89…"}', invoice: { status: 'OPEN' } });
       const paidAt = Date.UTC(2026, 10, 21, 11, 58);
       const body = report(p, { paymentDate: paidAt / 1000, externalData: 'bank-ref-77' });
@@ -114,7 +114,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
 
     it('refuses unsigned, forged and stale webhooks with 401, changing nothing', async () => {
       const invoice = await newInvoice(t, ada.id);
-      const p = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+      const p = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
       const forger = 'whsec_' + Buffer.from('not the shop secret, 32 bytes!!').toString('base64');
       const signedAt = new Date(t.clock.now());
       const tampered = {
@@ -135,7 +135,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
 
     it('refuses an amount or currency unlike the payment\'s, and more decimals than the currency has', async () => {
       const invoice = await newInvoice(t, ada.id, { amount: 4200 });
-      const p = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+      const p = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
       for (const [over, code] of [[{ amount: 43 }, 'amount_exceeds_due'], [{ amount: 41 }, 'invalid_amount'], [{ amount: 42.001 }, 'invalid_amount'], [{ amount: 42, currency: 'EUR' }, 'currency_mismatch'], [{ amount: 42, status: 'lost' }, 'validation_failed']] as const) {
         const res = await hook('external', report(p, over));
         expect([res.statusCode, res.json().error.code]).toEqual([422, code]);
@@ -143,7 +143,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
       expect((await get(`/invoices/${invoice.id}`)).json()).toMatchObject({ status: 'open', payments: [{ status: 'open' }] });
       const ok = await hook('external', report(p, { amount: 42, status: 'failed' }));
       expect(ok.json().payment).toMatchObject({ status: 'FAILED', failureReason: expect.stringContaining('failed') });
-      const again = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+      const again = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
       expect(again.paymentId).not.toBe(p.paymentId);
     });
   });
@@ -151,7 +151,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
   describe('CHECKOUT', () => {
     it('opens a hosted checkout; once its order is paid, the payment succeeds and the redirect shows it', async () => {
       const invoice = await newInvoice(t, ada.id, { amount: 7500 });
-      const created = await seed003(t, '', { invoiceId: invoice.id, type: 'CHECKOUT' }, ada.token);
+      const created = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'CHECKOUT' }, ada.token);
       expect(created.statusCode, created.body).toBe(201);
       const p = created.json();
       expect(p.checkoutUrl).toMatch(/^http:\/\/127\.0\.0\.1:3000\/pay\/cs_\w+$/);
@@ -175,12 +175,12 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
       expect((await t.request({ method: 'GET', url: returnUrl('failure') })).body).toContain('Payment received');
       const forged = await t.request({ method: 'GET', url: returnUrl('success', { 'cko-session-id': 'cs_forged', 'cko-payment-session-id': 'cs_forged' }) });
       expect(forged.statusCode).toBe(404);
-      expect((await seed003(t, '/confirm', { paymentId: p.paymentId, invoiceId: invoice.id, type: 'CHECKOUT' })).json().status).toBe('SUCCEEDED');
+      expect((await invoicePaymentCall(t, '/confirm', { paymentId: p.paymentId, invoiceId: invoice.id, type: 'CHECKOUT' })).json().status).toBe('SUCCEEDED');
     });
 
     it('the redirect never believes the query string: another payment\'s id shows this session\'s truth', async () => {
       const unpaid = await newInvoice(t, ada.id);
-      const p = (await seed003(t, '', { invoiceId: unpaid.id, type: 'CHECKOUT' })).json();
+      const p = (await invoicePaymentCall(t, '', { invoiceId: unpaid.id, type: 'CHECKOUT' })).json();
       const sessionId = p.checkoutUrl.split('/').pop();
       const res = await t.request({ method: 'GET', url: `/api/v1/invoice-payments/checkout/success?cko-payment-session-id=${sessionId}&cko-session-id=${sessionId}&cko-payment-id=ipay_someone_elses_paid_one`, headers: { accept: 'application/json' } });
       expect(res.json()).toEqual({ paymentId: p.paymentId, status: 'OPEN' });
@@ -191,13 +191,13 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
     it('applies an invoice\'s discount code to what is still due, once, and can take it off again', async () => {
       const invoice = await newInvoice(t, ada.id, { amount: 20_000, discount_codes: ['SAVE10'] });
       const account = await newAccount(t, (await t.customerToken('saver@example.com')).id, 50_000);
-      const p = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, discountCode: 'save10' });
+      const p = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, discountCode: 'save10' });
       expect(p.json()).toMatchObject({ amount: 180, discount: 20, discountCode: 'SAVE10' });
-      const off = await seed003(t, '/update', { paymentId: p.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM', discountCode: null });
+      const off = await invoicePaymentCall(t, '/update', { paymentId: p.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM', discountCode: null });
       expect(off.json()).toMatchObject({ amount: 200, discount: 0, discountCode: null });
-      const on = await seed003(t, '/update', { invoiceId: invoice.id, type: 'PLATFORM', discountCode: 'SAVE10' });
+      const on = await invoicePaymentCall(t, '/update', { invoiceId: invoice.id, type: 'PLATFORM', discountCode: 'SAVE10' });
       expect(on.json()).toMatchObject({ paymentId: p.json().paymentId, amount: 180, discount: 20 });
-      const done = await seed003(t, '/confirm', { paymentId: p.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM' });
+      const done = await invoicePaymentCall(t, '/confirm', { paymentId: p.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM' });
       expect(done.json()).toMatchObject({ status: 'SUCCEEDED', invoice: { status: 'PAID', amountPaid: 180, amountDue: 0 } });
       expect((await get(`/invoices/${invoice.id}`)).json()).toMatchObject({ amount_paid: 18_000, amount_discounted: 2000, amount_due: 0 });
       expect((await get(`/accounts/${account}`)).json().balance).toBe(32_000);
@@ -208,31 +208,31 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
       ['a code that does not exist', 'NOSUCH'],
     ])('refuses %s', async (_case, discountCode) => {
       const invoice = await newInvoice(t, ada.id, { discount_codes: ['SAVE10'] });
-      const res = await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL', discountCode });
+      const res = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL', discountCode });
       expect([res.statusCode, res.json().error.code, res.json().error.details[0].field]).toEqual([422, 'promo_code_invalid', '/discountCode']);
     });
 
     it('settles one invoice with several payments of different types, and refuses to overpay it', async () => {
       const invoice = await newInvoice(t, ada.id, { amount: 10_000, discount_codes: ['SAVE10'] });
       const account = await newAccount(t, (await t.customerToken('parts@example.com')).id, 10_000);
-      expect((await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 100.01 })).json().error.code).toBe('amount_exceeds_due');
-      expect((await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 0.001 })).json().error.code).toBe('invalid_amount');
-      const part = (await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 40 })).json();
-      const external = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+      expect((await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 100.01 })).json().error.code).toBe('amount_exceeds_due');
+      expect((await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 0.001 })).json().error.code).toBe('invalid_amount');
+      const part = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 40 })).json();
+      const external = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
       expect(external.amount).toBe(100);
-      const first = await seed003(t, '/confirm', { paymentId: part.paymentId, invoiceId: invoice.id, type: 'PLATFORM' });
+      const first = await invoicePaymentCall(t, '/confirm', { paymentId: part.paymentId, invoiceId: invoice.id, type: 'PLATFORM' });
       expect(first.json().invoice).toMatchObject({ status: 'PARTIALLY_PAID', amountPaid: 40, amountDue: 60 });
       expect(await count('invoice.partially_paid')).toBeGreaterThanOrEqual(1);
       const stale = await get(`/invoices/${invoice.id}`);
       expect(stale.json().payments.find((x: { id: string }) => x.id === external.paymentId).status).toBe('cancelled');
-      const rest = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL', discountCode: 'SAVE10' })).json();
+      const rest = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL', discountCode: 'SAVE10' })).json();
       expect(rest).toMatchObject({ amount: 54, discount: 6 });
       expect((await hook('external', report(rest, { amount: 60 }))).statusCode).toBe(422);
       const settled = await hook('external', report(rest, { amount: 54 }));
       expect(settled.json().payment.invoice).toMatchObject({ status: 'PAID', amountPaid: 94, amountDue: 0 });
-      const over = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
+      const over = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account });
       expect([over.statusCode, over.json().error.code]).toEqual([422, 'amount_exceeds_due']);
-      const cancelledConfirm = await seed003(t, '/confirm', { paymentId: external.paymentId, invoiceId: invoice.id, type: 'EXTERNAL' });
+      const cancelledConfirm = await invoicePaymentCall(t, '/confirm', { paymentId: external.paymentId, invoiceId: invoice.id, type: 'EXTERNAL' });
       expect([cancelledConfirm.statusCode, cancelledConfirm.json().error.code]).toEqual([422, 'amount_exceeds_due']);
       expect((await get(`/accounts/${account}`)).json().balance).toBe(6000);
     });
@@ -241,7 +241,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
   describe('under concurrency', () => {
     it('five simultaneous creates for one invoice and type make one payment', async () => {
       const invoice = await newInvoice(t, ada.id);
-      const results = await Promise.all(Array.from({ length: 5 }, () => seed003(t, '', { invoiceId: invoice.id, type: 'CHECKOUT' })));
+      const results = await Promise.all(Array.from({ length: 5 }, () => invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'CHECKOUT' })));
       expect(results.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 201]);
       expect(new Set(results.map((r) => r.json().paymentId)).size).toBe(1);
       expect((await get(`/invoices/${invoice.id}`)).json().payments).toHaveLength(1);
@@ -249,7 +249,7 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
 
     it('the same webhook delivered twice at once is applied once', async () => {
       const invoice = await newInvoice(t, ada.id);
-      const p = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+      const p = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
       const before = await count('invoice.paid');
       const both = await Promise.all([hook('external', report(p), { id: 'msg_twice' }), hook('external', report(p), { id: 'msg_twice' })]);
       expect(both.map((r) => r.statusCode)).toEqual([200, 200]);
@@ -265,11 +265,11 @@ describe.each(DIALECTS)('invoice payments, seed 003 (%s)', (dialect) => {
       const bobsInvoice = await newInvoice(t, bob.id, { amount: 1000 });
       const adasAccount = await newAccount(t, (await t.customerToken('ada-wallet-owner@example.com')).id, 5000);
       const bobsAccount = await newAccount(t, bob.id, 5000);
-      expect((await seed003(t, '', { invoiceId: adasInvoice.id, type: 'EXTERNAL' }, bob.token)).statusCode).toBe(404);
-      expect((await seed003(t, '', { invoiceId: bobsInvoice.id, type: 'PLATFORM', accountId: adasAccount }, bob.token)).statusCode).toBe(404);
-      const mine = await seed003(t, '', { invoiceId: bobsInvoice.id, type: 'PLATFORM', accountId: bobsAccount }, bob.token);
+      expect((await invoicePaymentCall(t, '', { invoiceId: adasInvoice.id, type: 'EXTERNAL' }, bob.token)).statusCode).toBe(404);
+      expect((await invoicePaymentCall(t, '', { invoiceId: bobsInvoice.id, type: 'PLATFORM', accountId: adasAccount }, bob.token)).statusCode).toBe(404);
+      const mine = await invoicePaymentCall(t, '', { invoiceId: bobsInvoice.id, type: 'PLATFORM', accountId: bobsAccount }, bob.token);
       expect(mine.statusCode).toBe(201);
-      const confirmed = await seed003(t, '/confirm', { paymentId: mine.json().paymentId, invoiceId: bobsInvoice.id, type: 'PLATFORM' }, bob.token);
+      const confirmed = await invoicePaymentCall(t, '/confirm', { paymentId: mine.json().paymentId, invoiceId: bobsInvoice.id, type: 'PLATFORM' }, bob.token);
       expect(confirmed.json()).toMatchObject({ status: 'SUCCEEDED', invoice: { status: 'PAID' } });
       expect((await t.request({ method: 'POST', url: '/api/v1/invoice-payments', payload: { invoiceId: bobsInvoice.id, type: 'EXTERNAL' } })).statusCode).toBe(401);
     });

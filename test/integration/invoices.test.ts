@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { markOverdueInvoices } from '../../src/app/invoices/overdue.js';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
-import { DAY, newAccount, newInvoice, seed003 } from '../helpers/invoices.js';
+import { DAY, newAccount, newInvoice, invoicePaymentCall } from '../helpers/invoices.js';
 import { DIALECTS } from '../helpers/stores.js';
 
 describe.each(DIALECTS)('invoices (%s)', (dialect) => {
@@ -78,8 +78,8 @@ describe.each(DIALECTS)('invoices (%s)', (dialect) => {
 
   it('voids an unpaid invoice, cancelling its open payments and their checkout orders', async () => {
     const invoice = await newInvoice(t, ada.id);
-    const checkout = (await seed003(t, '', { invoiceId: invoice.id, type: 'CHECKOUT' })).json();
-    const external = (await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
+    const checkout = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'CHECKOUT' })).json();
+    const external = (await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).json();
     const voided = await post(`/invoices/${invoice.id}/void`);
     expect(voided.statusCode, voided.body).toBe(200);
     expect(voided.json()).toMatchObject({ status: 'void', voided_at: expect.any(String) });
@@ -88,15 +88,15 @@ describe.each(DIALECTS)('invoices (%s)', (dialect) => {
     const orderId = voided.json().payments.find((p: { type: string }) => p.type === 'CHECKOUT').order_id;
     expect((await get(`/orders/${orderId}`)).json().status).toBe('cancelled');
     expect((await post(`/invoices/${invoice.id}/void`)).json().status).toBe('void');
-    expect((await seed003(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).statusCode).toBe(409);
+    expect((await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'EXTERNAL' })).statusCode).toBe(409);
     expect((await events('invoice.voided')).filter((e) => e.data.invoice.id === invoice.id)).toHaveLength(1);
   });
 
   it('refuses to void an invoice with money paid on it', async () => {
     const invoice = await newInvoice(t, ada.id, { amount: 3000 });
     const account = await newAccount(t, ada.id, 1000);
-    const part = await seed003(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 10 });
-    expect((await seed003(t, '/confirm', { paymentId: part.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM' })).statusCode).toBe(200);
+    const part = await invoicePaymentCall(t, '', { invoiceId: invoice.id, type: 'PLATFORM', accountId: account, amount: 10 });
+    expect((await invoicePaymentCall(t, '/confirm', { paymentId: part.json().paymentId, invoiceId: invoice.id, type: 'PLATFORM' })).statusCode).toBe(200);
     const res = await post(`/invoices/${invoice.id}/void`);
     expect(res.statusCode).toBe(409);
     expect(res.json().error.code).toBe('invalid_transition');
@@ -114,8 +114,8 @@ describe.each(DIALECTS)('invoices (%s)', (dialect) => {
 
     const account = await newAccount(t, bob.id, 5000);
     const pay = async (amount: number) => {
-      const p = (await seed003(t, '', { invoiceId: soon.id, type: 'PLATFORM', accountId: account, amount })).json();
-      return (await seed003(t, '/confirm', { paymentId: p.paymentId, invoiceId: soon.id, type: 'PLATFORM' })).json();
+      const p = (await invoicePaymentCall(t, '', { invoiceId: soon.id, type: 'PLATFORM', accountId: account, amount })).json();
+      return (await invoicePaymentCall(t, '/confirm', { paymentId: p.paymentId, invoiceId: soon.id, type: 'PLATFORM' })).json();
     };
     expect((await pay(5)).invoice).toMatchObject({ status: 'OVERDUE', amountDue: 15 });
     expect((await pay(15)).invoice).toMatchObject({ status: 'PAID', amountDue: 0 });

@@ -10,7 +10,7 @@ const PURCHASE = '/v1/purchases/{purchase_id}';
 const FULFILL = '/v1/purchases/{purchase_id}/fulfill';
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
-describe.each(DIALECTS)('seed 000: purchases API (%s)', (dialect) => {
+describe.each(DIALECTS)('Skilljar-compatible purchases: purchases API (%s)', (dialect) => {
   let t: TestApp;
   let external: { shopId: string; courses: number[] };
   let gatewayId: string;

@@ -1,9 +1,9 @@
 /**
- * The seed 002 `external` gateway over HTTP: each action POSTs a signed JSON:API document to the merchant's
+ * The Commerce Layer external gateways `external` gateway over HTTP: each action POSTs a signed JSON:API document to the merchant's
  * URL and reads the documented reply. This adapter only translates (payload, signature, reply); it holds no
  * state and touches no database. Following the PaymentGateway port, a fault — timeout, refused connection,
  * 5xx, an unreadable reply — is thrown as an ExternalGatewayFault; the circuit breaker around it
- * (app/gateways/external-calls.ts) turns it into the failed transaction the seed specifies and counts it.
+ * (app/gateways/external-calls.ts) turns it into the failed transaction the specification specifies and counts it.
  */
 import type { HttpClient } from '../../ports/http-client.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway } from '../../ports/payment-gateway.js';
@@ -14,7 +14,7 @@ import { signExternalBody } from './external-signature.js';
 
 /**
  * A call that got no usable answer. `code` classifies the fault; the failed transaction stores the code
- * and message the merchant's error body `reported` (a 5xx with the seed's error body), else `code` and
+ * and message the merchant's error body `reported` (a 5xx with the documented error body), else `code` and
  * this message.
  */
 export class ExternalGatewayFault extends Error {

@@ -1,11 +1,11 @@
 /**
- * The JSON:API document Paybridge POSTs to a seed 002 external gateway, shaped like Commerce Layer's so
+ * The JSON:API document Paybridge POSTs to a Commerce Layer external gateways, shaped like Commerce Layer's so
  * that endpoints written for Commerce Layer read it unchanged. `data` is the target resource of the action
  * (authorize and token → `external_payments`, capture and void → `authorizations`, refund → `captures`);
  * `included` carries order, order.market, order.line_items, order.line_items.item, order.billing_address /
  * shipping_address (when known), order.customer, order.order_subscriptions (always empty) and
  * order.notifications (the messages of earlier replies, when the request carries them). Amounts are
- * minor units (`*_cents`) with Commerce Layer's float and formatted twins, made here, at the seed's edge.
+ * minor units (`*_cents`) with Commerce Layer's float and formatted twins, made here, at the specification's edge.
  * Paybridge's own references (transaction id, idempotency key, amount of this call) are in the top-level
  * `meta.paybridge`, which Commerce Layer endpoints ignore. Pure: no I/O.
  */

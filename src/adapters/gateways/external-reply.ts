@@ -1,5 +1,5 @@
 /**
- * Reads a seed 002 merchant's reply into a GatewayResult, or names the fault when the reply is not one the
+ * Reads a Commerce Layer external gateways merchant's reply into a GatewayResult, or names the fault when the reply is not one the
  * protocol documents. Pure: no I/O.
  *
  * | reply                                                   | reading                                      |
@@ -8,7 +8,7 @@
  * | 202 with `data.action_id` (not for token)               | pending, completed later by webhook          |
  * | 2xx with `success: false`, or 4xx with a JSON object    | failed, with `error.code` / `error.message`  |
  * | ≥ 500                                                   | fault `gateway_unavailable`, reporting the body's `error.code` / `error.message` when it has them |
- * | 202 to a token call (the seed: token_url is synchronous) | fault `invalid_response`                    |
+ * | 202 to a token call (token_url is synchronous) | fault `invalid_response`                    |
  * | 202 without `action_id`, anything not the documented JSON, 1xx/3xx | fault `invalid_response`          |
  */
 import { pickProcessorAttributes, pickProcessorMetadata } from '../../domain/processor-details.js';
@@ -18,7 +18,7 @@ import type { ExternalAction } from './external-payload.js';
 
 export type ExternalFaultCode = 'timeout' | 'gateway_unavailable' | 'invalid_response';
 
-/** What the merchant's error body said about a fault (seed: `error.code`, `error.message`, `data.transaction_token`). */
+/** What the merchant's error body said about a fault (`error.code`, `error.message`, `data.transaction_token`). */
 export interface ReportedError {
   readonly code: string | null;
   readonly message: string | null;
@@ -43,7 +43,7 @@ function parse(body: string): Json | null {
   }
 }
 
-/** The seed's error body: `{success: false, data: {transaction_token, amount_cents}, error: {code, message}}`. */
+/** The documented error body: `{success: false, data: {transaction_token, amount_cents}, error: {code, message}}`. */
 function reportedError(body: Json | null): ReportedError {
   const data = body && isObject(body['data']) ? body['data'] : {};
   const error = body && isObject(body['error']) ? body['error'] : {};

@@ -1,5 +1,5 @@
 /**
- * Seed 002 signatures, as Commerce Layer computes them: `X-CommerceLayer-Signature` is the base64 HMAC-SHA256
+ * Commerce Layer external gateways signatures, as Commerce Layer computes them: `X-CommerceLayer-Signature` is the base64 HMAC-SHA256
  * of the raw body with the gateway's shared secret. No timestamp is signed (the protocol has none), so a
  * replayed webhook verifies: inbound webhooks are de-duplicated on (gateway, action id, body hash) instead.
  */

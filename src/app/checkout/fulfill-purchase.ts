@@ -1,5 +1,5 @@
 /**
- * Seed 000's fulfill call: the merchant's external checkout page took the payment (or did not) and tells
+ * The purchases API's fulfill call: the merchant's external checkout page took the payment (or did not) and tells
  * Paybridge. SUCCESS records that external payment — an authorization and a capture on no gateway, both
  * succeeded — and settles the order, which fulfills it; FAILED notes why for the buyer; CANCELLED cancels.
  * Each answers where to send the buyer next. Idempotent: the same call again changes nothing and answers

@@ -1,5 +1,5 @@
 /**
- * Seed 001's checkout: a signed-in customer buys catalog products (courses or bundles) by id. One
+ * The course checkout's checkout: a signed-in customer buys catalog products (courses or bundles) by id. One
  * database transaction creates the order (priced by the server only, DESIGN rule 2), redeems a seat
  * code or counts a promo code use, and opens the hosted checkout session; an order that comes to 0 is
  * fulfilled in that same transaction.
@@ -40,7 +40,7 @@ export interface PlacedCheckout {
 
 const refused = (problems: FieldProblem[]) => new DomainError('validation_failed', 'Validation failed', problems);
 
-/** The products to sell, checked all at once so every bad id is reported (seed 001 `errors.courses`). */
+/** The products to sell, checked all at once so every bad id is reported (course checkout `errors.courses`). */
 async function sellableProducts(tx: Repos, ids: readonly number[]): Promise<{ shop: Shop; products: Product[] }> {
   if (ids.length === 0) throw refused([{ field: '/courses', message: 'At least one course must be selected.' }]);
   const stored = await tx.products.getMany([...new Set(ids)]);

@@ -1,4 +1,4 @@
-/** Everything seed 000's purchase view shows about an order, read in one place. */
+/** Everything the purchases API's purchase view shows about an order, read in one place. */
 import { PPM } from '../../domain/money.js';
 import type { Shop } from '../../ports/catalog.js';
 import type { Customer } from '../../ports/customers.js';

@@ -1,5 +1,5 @@
 /**
- * Seed 000's purchase updates, as far as the purchase's state allows them: the external checkout page may
+ * The purchases API's purchase updates, as far as the purchase's state allows them: the external checkout page may
  * set the tax before payment (the totals are recomputed on the server), and may record a refund of a
  * payment it took itself. `price_cents` stays the server's: it can be confirmed, never set.
  */

@@ -1,5 +1,5 @@
 /**
- * Where a buyer is sent around a checkout (seed 000 and 001): the shop's remote checkout page with
+ * Where a buyer is sent around a checkout (Skilljar-compatible purchases and 001): the shop's remote checkout page with
  * `?purchase_id=`, else Paybridge's hosted payment page; back to the shop's success or cancel page,
  * else Paybridge's own thank-you page. A purchase id is the order id as text.
  */

@@ -1,6 +1,6 @@
 /**
  * E-mail templates, text and HTML. Pure: they take plain data and return the message; amounts are
- * formatted from minor units with the currency's own decimals. Taxes are always shown (seed 000: the
+ * formatted from minor units with the currency's own decimals. Taxes are always shown (Skilljar-compatible purchases: the
  * e-mail must say exactly what was charged).
  */
 import { formatMajor } from '../../domain/money.js';

@@ -55,7 +55,7 @@ export async function grantOrder(deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, o
   return { enrollments, seatCodes };
 }
 
-/** Whether an order has anything to grant (lines with products); seed-004 orders carry only an amount. */
+/** Whether an order has anything to grant (lines with products); payment orders carry only an amount. */
 export function needsFulfillment(lines: readonly OrderLine[]): boolean {
   return lines.length > 0;
 }

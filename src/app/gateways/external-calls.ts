@@ -1,14 +1,14 @@
 /**
- * Every call to an external gateway (seed 002) goes through this decorator, which the resolver wraps around
- * the HTTP adapter. It owns the seed's policy around the call, with its state in the database:
+ * Every call to a Commerce Layer external gateway goes through this decorator, which the resolver wraps around
+ * the HTTP adapter. It owns the specification's policy around the call, with its state in the database:
  *   - the order's notifications (earlier replies' messages) are loaded for the payload's order;
  *   - a saved payment source (`{type: 'customer_token', token: <saved id>}`) is replaced by the merchant's
  *     tokens before the call, after checking it belongs to the order's customer and to this gateway;
  *   - the persisted circuit breaker is asked first: while open, the call is skipped and the transaction
  *     fails with `circuit_open`; after the cool-down, one probe call goes through (half-open);
  *   - a fault (timeout, refused connection, 5xx, unreadable reply, 202 without action_id) is thrown by the
- *     adapter; here it becomes a failed transaction — the seed's rule, not pending — with the code and
- *     message of the merchant's error body when a 5xx carried one, else the fault's, and counts as a
+ *     adapter; here it becomes a failed transaction — the specification's rule, not pending — with the code
+ *     and message of the merchant's error body when a 5xx carried one, else the fault's, and counts as a
  *     failure: more than `circuitThreshold` in a row open the circuit;
  *   - a 202 whose action_id another transaction already has is refused as `invalid_response`;
  *   - any readable answer (success, 202, or a documented decline) ends the run of failures.
@@ -68,7 +68,7 @@ export class CircuitBreakingGateway implements PaymentGateway {
       return faultResult(error);
     }
     if (result.outcome === 'pending' && result.actionId) {
-      // The seed makes action_id uniqueness the merchant's duty; a reused one could complete the wrong payment.
+      // The specification makes action_id uniqueness the merchant's duty; a reused one could complete the wrong payment.
       const owner = await this.deps.store.transactions.getByActionId(id, result.actionId);
       if (owner && owner.id !== prepared.request.transaction.id) {
         await circuits.recordFailure(id, this.config.circuitThreshold, this.deps.clock.now(), probe);

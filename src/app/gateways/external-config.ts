@@ -1,5 +1,5 @@
 /**
- * External gateways (seed 002) as a resource: creation generates the shared secret (crypto.randomBytes, via
+ * Commerce Layer external gateways as a resource: creation generates the shared secret (crypto.randomBytes, via
  * the Ids port) and the webhook endpoint URL; settings can be changed later; the circuit can be reset.
  */
 import { DomainError } from '../../domain/errors.js';
@@ -114,7 +114,7 @@ export async function updateExternalGateway(deps: Deps, id: string, s: ExternalS
   return externalGatewayDetails(deps, id);
 }
 
-/** The explicit reset of seed 002: closes the circuit and clears its failure count. */
+/** The explicit reset of Commerce Layer external gateways: closes the circuit and clears its failure count. */
 export async function resetExternalCircuit(deps: Deps, id: string): Promise<ExternalGatewayDetails> {
   await externalGatewayDetails(deps, id);
   await deps.store.externalGateways.resetCircuit(id, deps.clock.now());

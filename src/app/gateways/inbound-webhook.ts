@@ -1,8 +1,8 @@
 /**
- * A merchant's webhook for an asynchronous seed 002 transaction (`POST /webhooks/external/{gatewayId}`):
+ * A merchant's webhook for an asynchronous Commerce Layer external gateways transaction (`POST /webhooks/external/{gatewayId}`):
  * verified over the raw bytes, stored once per (gateway, action id, body), then applied to the pending
  * transaction it names through completeTransaction, which settles the order in the same DB transaction.
- * Only the seed's updatable attributes are taken (message, error_code, error_detail, avs_code,
+ * Only the specification's updatable attributes are taken (message, error_code, error_detail, avs_code,
  * avs_message, cvv_code, cvv_message, fraud_review); amount_cents and transaction_token never change.
  * A replay changes nothing; a late or out-of-order webhook for a transaction already completed is stored
  * and acknowledged but never moves it (DESIGN rule 5).

@@ -1,5 +1,5 @@
 /**
- * Saved payment sources (seed 002 customer token): the gateway's `tokenize` (an external gateway's
+ * Saved payment sources (Commerce Layer external gateways customer token): the gateway's `tokenize` (an external gateway's
  * token_url) turns a payment source into a reusable token, stored on the customer with the customer token
  * the gateway returned (its e-mail when the gateway returned none). A later order pays with
  * `source: {type: 'customer_token', token: <saved id>}`. The call is made outside any DB transaction; the
@@ -18,7 +18,7 @@ export interface SaveSourceInput {
   readonly customerId: string;
   readonly gatewayId: string;
   readonly source: PaymentSource;
-  /** The order the source is saved from (seed 002 sends it with the request); none for a wallet save. */
+  /** The order the source is saved from (Commerce Layer external gateways sends it with the request); none for a wallet save. */
   readonly orderId?: number | undefined;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Seed 003's confirm. PLATFORM: the money moves from the internal account to the merchant on the ledger
+ * The invoice payments API's confirm. PLATFORM: the money moves from the internal account to the merchant on the ledger
  * and the payment succeeds, atomically (all or nothing; `insufficient_funds` when the balance does not
  * cover it, even under concurrent confirms). EXTERNAL: `someData` is stored and the payment is
  * `processing` until the external webhook reports. CHECKOUT: the hosted page pays it; confirm answers

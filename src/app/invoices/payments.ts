@@ -1,5 +1,5 @@
 /**
- * Seed 003's create-or-retrieve and update of invoice payments. At most one payment per invoice and type
+ * The invoice payments API's create-or-retrieve and update of invoice payments. At most one payment per invoice and type
  * is unfinished (open or processing); asking again for the same invoice and type returns it instead of
  * making a second one. A CHECKOUT payment gets an amount-only order and a hosted checkout session, whose
  * success and failure URLs are Paybridge's redirect pages carrying the `cko-*` ids.
@@ -136,7 +136,7 @@ export async function changePayment(deps: Deps, tx: Repos, principal: Principal,
 }
 
 /**
- * Seed 003's update. Without `paymentId`, the invoice's unfinished payment of `type` is updated, or
+ * The invoice payments API's update. Without `paymentId`, the invoice's unfinished payment of `type` is updated, or
  * its only open payment when there is just one.
  */
 export async function updatePayment(deps: Deps, principal: Principal, req: PaymentRequest): Promise<InvoicePayment> {

@@ -1,5 +1,5 @@
 /**
- * Seed 003's inbound webhooks: the platform payment webhook (PLATFORM payments) and the external payment
+ * The invoice payments API's inbound webhooks: the platform payment webhook (PLATFORM payments) and the external payment
  * webhook (EXTERNAL payments). The HTTP edge has verified the signature over the raw bytes with the shop's
  * secret (`webhookSecretFor`); here the webhook is recorded under its webhook id (a duplicate changes
  * nothing), checked against the payment (amount and currency must match it exactly), and applied:

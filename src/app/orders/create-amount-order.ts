@@ -1,5 +1,5 @@
 /**
- * An order for an amount rather than for catalog items: seed 004's orders (`order.cost`) and invoice
+ * An order for an amount rather than for catalog items: The payment orders API's orders (`order.cost`) and invoice
  * payments. It has no lines, so a paid one needs no fulfillment (`not_required`). The amount was already
  * validated against the currency's decimals at the edge.
  */

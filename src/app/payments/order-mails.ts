@@ -6,7 +6,7 @@ import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { enqueueEmail } from '../emails/enqueue.js';
 import { orderConfirmation, refundNotice, seatCodes as seatCodesMail, type OrderMailData } from '../emails/templates.js';
-import { KEY } from '../seed004/order-settings.js';
+import { KEY } from '../payment-orders/order-settings.js';
 
 /**
  * Whom an order's mails greet: the first name the merchant gave for this order's buyer (payment orders'
@@ -26,7 +26,7 @@ export async function orderMails(
   const customer = order.customerId === null ? undefined
     : known.customer?.id === order.customerId ? known.customer : await tx.customers.get(order.customerId);
   const to = order.email ?? customer?.email;
-  if (!to) return; // seed 004: no e-mail given, no e-mail sent
+  if (!to) return; // Payment orders: no e-mail given, no e-mail sent
   const shop = known.shop?.id === order.shopId ? known.shop : (await tx.shops.get(order.shopId))!;
   const name = greetingName(order, customer);
   const orderNumber = order.number ?? String(order.id);

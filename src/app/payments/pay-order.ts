@@ -1,7 +1,7 @@
 /**
  * Pays an order: authorize on the chosen gateway, then capture at once when the order is single-stage
  * (auto-capture), or leave it authorized for a later capture (two-stage). Used by the hosted page, the
- * native API and seed 004's orders.
+ * native API and the payment orders API's orders.
  */
 import type { PaymentSource } from '../../ports/payment-gateway.js';
 import type { Order } from '../../ports/orders.js';

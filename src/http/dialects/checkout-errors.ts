@@ -1,5 +1,5 @@
 /**
- * Seed 001's error envelope, `{"status":"ERROR","message","errors"?}`, with the seed's messages: 401 "User
+ * The course checkout's error envelope, `{"status":"ERROR","message","errors"?}`, with the specification's messages: 401 "User
  * not authenticated", 403 "Access forbidden", 422 "Validation failed" with `errors.<field>` sentences,
  * 500 "An error occurred while processing your request" (nothing internal, ever).
  */
@@ -12,7 +12,7 @@ export const CheckoutError = Type.Object({
   status: Type.Literal('ERROR'),
   message: Type.String(),
   errors: Type.Optional(Type.Record(Type.String(), Type.Array(Type.String()), { description: 'Messages per request field' })),
-}, { description: 'Seed 001 error envelope' });
+}, { description: 'course checkout error envelope' });
 
 const MESSAGES: Partial<Record<ErrorCode, [number, string]>> = {
   unauthenticated: [401, 'User not authenticated'],
@@ -40,7 +40,7 @@ interface AjvIssue {
   readonly params: Record<string, unknown>;
 }
 
-/** Body validation failures, in the seed's words (Laravel-like sentences, keyed by top-level field). */
+/** Body validation failures, in the specification's words (Laravel-like sentences, keyed by top-level field). */
 function schemaProblems(issues: readonly AjvIssue[]): FieldProblem[] {
   return issues.flatMap((issue): FieldProblem[] => {
     const path = issue.instancePath.split('/').filter(Boolean);
@@ -82,14 +82,14 @@ function groupErrors(problems: readonly FieldProblem[]): Record<string, string[]
   return Object.keys(errors).length > 0 ? errors : undefined;
 }
 
-/** Renders anything a checkout route threw in the seed 001 envelope. */
+/** Renders anything a checkout route threw in the course checkout envelope. */
 export function sendCheckoutError(request: FastifyRequest, reply: FastifyReply, raw: unknown): FastifyReply {
   const validation = (raw as { validation?: AjvIssue[] }).validation;
   const error = validation ? new DomainError('validation_failed', 'Validation failed', schemaProblems(validation)) : toDomainError(raw);
-  const [status, seedMessage] = MESSAGES[error.code] ?? INTERNAL;
+  const [status, envelopeMessage] = MESSAGES[error.code] ?? INTERNAL;
   if (status >= 500) request.log.error({ err: raw }, 'checkout failed');
   // 403s say why (restricted account, course already owned); 422s list the problems per field.
-  const message = status === 403 && error.code !== 'forbidden' ? `${seedMessage}: ${error.message}` : seedMessage;
+  const message = status === 403 && error.code !== 'forbidden' ? `${envelopeMessage}: ${error.message}` : envelopeMessage;
   const errors = status === 422 || error.code === 'already_owned' ? groupErrors(error.details) : undefined;
   if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="paybridge"');
   return reply.status(status).send({ status: 'ERROR', message, ...(errors ? { errors } : {}) });

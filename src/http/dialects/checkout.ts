@@ -1,7 +1,7 @@
 /**
- * Seed 001: `POST /api/v1/checkout`. A customer's Bearer token, `{"courses": [ids]}`; 200 with the checkout
+ * Course checkout: `POST /api/v1/checkout`. A customer's Bearer token, `{"courses": [ids]}`; 200 with the checkout
  * URL, the session, the order id and the server's prices as JSON numbers in major units; errors in the
- * seed's own envelope (see checkout-errors.ts), rendered by this plugin's own error handler.
+ * course checkout's own envelope (see checkout-errors.ts), rendered by this plugin's own error handler.
  */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
@@ -40,8 +40,8 @@ const CheckoutResponse = Type.Object({
 });
 
 const DESCRIPTION = [
-  'Seed 001. Creates an order priced by the server from the catalog (client-sent prices are ignored), and a checkout session.',
-  'The order is the purchase of the seed-000 purchases API: its purchase id is String(order_id).',
+  'course checkout. Creates an order priced by the server from the catalog (client-sent prices are ignored), and a checkout session.',
+  'The order is the purchase of the Skilljar-compatible purchases API: its purchase id is String(order_id).',
   'Errors: 401 without a valid customer token; 403 for an API key, a restricted account, or a course the buyer already owns (bundles count as their courses);',
   '422 "Validation failed" with errors.courses (missing, empty, unknown, unavailable or duplicated ids) or errors.promo_code; 500 without details.',
   'An order whose total is 0 (e.g. with a seat code) is fulfilled at once.',
@@ -49,13 +49,13 @@ const DESCRIPTION = [
 
 export async function checkoutRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  // Encapsulated: only this plugin's routes answer in the seed 001 envelope.
+  // Encapsulated: only this plugin's routes answer in the course checkout envelope.
   app.setErrorHandler((error, request, reply) => sendCheckoutError(request, reply, error));
 
   app.post('/checkout', {
     config: { roles: ['customer'] },
     schema: {
-      tags: ['Checkout (seed 001)'], summary: 'Process a checkout for one or several courses', description: DESCRIPTION,
+      tags: ['Course checkout'], summary: 'Process a checkout for one or several courses', description: DESCRIPTION,
       body: CheckoutBody,
       response: { 200: CheckoutResponse, 401: CheckoutError, 403: CheckoutError, 422: CheckoutError, 500: CheckoutError },
     },

@@ -1,5 +1,5 @@
 /**
- * Seed 003's checkout redirects, where the hosted checkout page sends the buyer back:
+ * The invoice payments API's checkout redirects, where the hosted checkout page sends the buyer back:
  * `GET /invoice-payments/checkout/success` and `/checkout/failure`, with `cko-payment-session-id`,
  * `cko-session-id` and `cko-payment-id` in the query string. Public pages. The ids only find the payment
  * (through the checkout session); what the page says comes from the database, never from the query
@@ -52,7 +52,7 @@ function render(found: CheckoutReturn, outcome: Outcome, self: string): string {
 
 export async function invoicePaymentReturnRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ['Invoice payments (seed 003)'];
+  const tags = ['Invoice payments'];
 
   async function respond(req: FastifyRequest, reply: FastifyReply, landing: 'success' | 'failure') {
     const q = req.query as { 'cko-session-id': string; 'cko-payment-session-id': string };

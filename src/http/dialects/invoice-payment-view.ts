@@ -1,4 +1,4 @@
-/** Seed 003's representation of an invoice payment: camelCase, amounts as JSON numbers in major units, upper-case enums. */
+/** The invoice payments API's representation of an invoice payment: camelCase, amounts as JSON numbers in major units, upper-case enums. */
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { checkoutLink } from '../../app/invoices/payments.js';
@@ -21,9 +21,9 @@ export const PaymentResponse = Type.Object({
     invoiceId: Type.String(), status: Type.String({ description: 'OPEN | PARTIALLY_PAID | PAID | VOID | OVERDUE' }), currency: Type.String(),
     total: Major('The invoice total'), amountPaid: Major('Paid so far'), amountDue: Major('Still due'),
   }),
-}, { $id: 'InvoicePaymentSeed003' });
+}, { $id: 'InvoicePaymentCompatible' });
 
-/** A payment in the seed's dialect, with its invoice as it stands now. */
+/** A payment in the specification's dialect, with its invoice as it stands now. */
 export async function paymentView(deps: Deps, payment: InvoicePayment) {
   const invoice = (await deps.store.invoices.get(payment.invoiceId))!;
   const major = (amount: number) => toMajorNumber({ amount, currency: payment.currency });

@@ -1,5 +1,5 @@
 /**
- * Seed 003's inbound webhooks: `POST /invoice-payments/webhooks/platform` (PLATFORM payments) and
+ * The invoice payments API's inbound webhooks: `POST /invoice-payments/webhooks/platform` (PLATFORM payments) and
  * `/webhooks/external` (EXTERNAL payments), body `{"payload": {paymentId, invoiceId, status, amount,
  * currency, paymentDate, externalData?}}`. Authenticated by signature only, no API key: Standard Webhooks
  * (`webhook-id`, `webhook-timestamp`, `webhook-signature`) with the secret of the shop whose invoice the
@@ -94,7 +94,7 @@ export async function invoicePaymentWebhookRoutes(fastify: FastifyInstance, { de
   });
 
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const tags = ['Invoice payments (seed 003)'];
+  const tags = ['Invoice payments'];
   const route = (source: WebhookSource, body: typeof PlatformBody | typeof ExternalBody, summary: string) => app.post(`/invoice-payments/webhooks/${source}`, {
     schema: {
       tags, summary, body, response: responses(200, WebhookResponse),

@@ -1,10 +1,10 @@
 /**
- * Seed 003's invoice payment endpoints, in the seed's dialect: camelCase fields, amounts as JSON numbers in
+ * The invoice payments API's invoice payment endpoints, in the specification's dialect: camelCase fields, amounts as JSON numbers in
  * major units (converted to and from minor units here, and only here), enum values in upper case like the
- * seed's `type`. Errors use the native envelope. Paths (the seed names no paths; registered under /api/v1):
+ * specification's `type`. Errors use the native envelope. Paths (the specification names no paths; registered under /api/v1):
  *
  * - `POST /invoice-payments` create or retrieve (201 created, 200 retrieved)
- * - `POST /invoice-payments/update` update (the seed passes `paymentId` in the body, so no id in the path)
+ * - `POST /invoice-payments/update` update (the specification passes `paymentId` in the body, so no id in the path)
  * - `POST /invoice-payments/confirm` confirm
  * - `POST /invoice-payments/webhooks/platform` and `/webhooks/external` (invoice-payment-webhooks.ts)
  * - `GET /invoice-payments/checkout/success` and `/checkout/failure` (invoice-payment-returns.ts)
@@ -64,7 +64,7 @@ const ConfirmBody = Type.Object({
 export async function invoicePaymentRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const config = { roles: ['admin', 'integration', 'customer'] as const };
-  const tags = ['Invoice payments (seed 003)'];
+  const tags = ['Invoice payments'];
   const who = 'A customer may act on its own invoices and accounts only (others are 404).';
 
   app.post('/invoice-payments', {

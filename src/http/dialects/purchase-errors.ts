@@ -1,5 +1,5 @@
 /**
- * Seed 000 errors, the way Django REST framework (behind Skilljar's API) renders them: `{"detail": "…"}`,
+ * Skilljar-compatible purchases errors, the way Django REST framework (behind Skilljar's API) renders them: `{"detail": "…"}`,
  * or `{"<field>": ["message"]}` for a 400 on the request's fields. A 5xx never says more than its detail.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';

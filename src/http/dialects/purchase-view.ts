@@ -1,5 +1,5 @@
 /**
- * Seed 000: an order read as a Skilljar `Purchase` (contracts/skilljar-purchases-openapi.yml). The one
+ * Skilljar-compatible purchases: an order read as a Skilljar `Purchase` (contracts/skilljar-purchases-openapi.yml). The one
  * place that knows the purchase's field names, its states and its integer-cents amounts.
  */
 import { Type } from 'typebox';

@@ -1,5 +1,5 @@
 /**
- * Seed 000: the purchases API of an external checkout, wire-compatible with
+ * Skilljar-compatible purchases: the purchases API of an external checkout, wire-compatible with
  * contracts/skilljar-purchases-openapi.yml. `GET|PUT|PATCH /v1/purchases/{purchase_id}` and
  * `POST /v1/purchases/{purchase_id}/fulfill`, for integration and admin keys (HTTP Basic with the key as
  * user name, or Bearer). A purchase is an order; its id is the order id as text. Bodies as JSON,
@@ -19,7 +19,7 @@ import { caller } from '../plugins/auth.js';
 import { sendPurchaseError } from './purchase-errors.js';
 import { PURCHASE_STATES, PurchaseSchema, purchaseState, purchaseView } from './purchase-view.js';
 
-const tags = ['Purchases (seed 000)'];
+const tags = ['Skilljar-compatible purchases'];
 const Int32 = { minimum: 0, maximum: 2147483647 };
 const NullableInt32 = Type.Union([Type.Integer(Int32), Type.Null()]);
 
@@ -92,7 +92,7 @@ export async function purchaseRoutes(fastify: FastifyInstance, { deps }: { deps:
   app.get('/purchases/:purchase_id', {
     config, schema: {
       tags, summary: 'Get purchase details', params: Params, response: { 200: PurchaseSchema, ...errors },
-      description: 'A purchase is an order (seed 001 checkout order_id = purchase id). New purchases are CREATED.',
+      description: 'A purchase is an order (course checkout order_id = purchase id). New purchases are CREATED.',
     },
   }, async (req) => view(orderIdOf(req.params.purchase_id)));
 

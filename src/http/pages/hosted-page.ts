@@ -17,7 +17,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { payOrder } from '../../app/payments/pay-order.js';
-import { paymentOptionsFor } from '../../app/seed004/payment-options.js';
+import { paymentOptionsFor } from '../../app/payment-orders/payment-options.js';
 import { DomainError } from '../../domain/errors.js';
 import { httpStatus, toDomainError } from '../errors.js';
 import { readCard, type CardFormBody, type FieldErrors } from './card-form.js';
@@ -76,7 +76,7 @@ async function respond(deps: Deps, reply: FastifyReply, checkout: Checkout, form
 async function pay(deps: Deps, reply: FastifyReply, checkout: Checkout, body: CardFormBody): Promise<FastifyReply> {
   const card = readCard(body, deps.clock.now());
   if (!card.ok) return respond(deps, reply, checkout, { status: 422, errors: card.errors, values: { expiry: body.expiry, name: body.name } });
-  const options = await paymentOptionsFor(deps, checkout.order, checkout.shop); // the order's gateway and capture mode (seed 004), else the shop's
+  const options = await paymentOptionsFor(deps, checkout.order, checkout.shop); // the order's gateway and capture mode (payment orders), else the shop's
   if (!options) {
     return sendPage(reply, 503, messagePage('Card payments are not available', `${checkout.shop.name} does not take card payments on this page yet. No payment was taken.`));
   }

@@ -126,7 +126,7 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
   app.post('/customers/:id/payment-sources', {
     config: customers,
     schema: {
-      tags: ['Customers'], summary: 'Save a payment source for later orders (the gateway\'s customer token, seed 002 token_url)', params: StringId,
+      tags: ['Customers'], summary: 'Save a payment source for later orders (the gateway\'s customer token, Commerce Layer external gateways token_url)', params: StringId,
       body: Type.Object({
         gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
         source: Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false }),

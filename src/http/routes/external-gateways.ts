@@ -1,5 +1,5 @@
 /**
- * Seed 002 external gateways: the gateway resources (native API, /api/v1/external-gateways), customers'
+ * Commerce Layer external gateways: the gateway resources (native API, /api/v1/external-gateways), customers'
  * saved payment sources, shop payment methods, and the inbound webhook a merchant calls at the gateway's
  * `webhook_endpoint_url` (`POST /webhooks/external/{gatewayId}`, signed with X-CommerceLayer-Signature over
  * the raw body, which only that route keeps as a Buffer). Registered at the root: paths are written in full.
@@ -88,7 +88,7 @@ export async function externalGatewayRoutes(fastify: FastifyInstance, { deps }: 
 
   app.post(base, {
     config: { ...admin, secret: true },
-    schema: { tags, summary: 'Create an external gateway (seed 002); the response shows the shared secret', body: CreateBody, response: responses(201, ExternalGatewaySchema) },
+    schema: { tags, summary: 'Create a Commerce Layer external gateway; the response shows the shared secret', body: CreateBody, response: responses(201, ExternalGatewaySchema) },
   }, async (req, reply) => {
     reply.status(201);
     return gatewayView(await createExternalGateway(deps, req.body.shop_id, { ...settings(req.body), name: req.body.name, authorizeUrl: req.body.authorize_url }), true);

@@ -1,4 +1,4 @@
-/** Invoices through the native API: snake_case, amounts in integer minor units. Seed 003's payment endpoints are in dialects/invoice-payments.ts. */
+/** Invoices through the native API: snake_case, amounts in integer minor units. The invoice payments API's payment endpoints are in dialects/invoice-payments.ts. */
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';

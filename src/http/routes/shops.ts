@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { createPaymentMethod } from '../../app/gateways/payment-methods.js';
-import { shopPaymentMethods, type OfferedMethod } from '../../app/seed004/payment-options.js';
+import { shopPaymentMethods, type OfferedMethod } from '../../app/payment-orders/payment-options.js';
 import { createShop, getShop, updateShop } from '../../app/shops.js';
 import type { Shop } from '../../ports/catalog.js';
 import type { PaymentMethod } from '../../ports/gateways.js';

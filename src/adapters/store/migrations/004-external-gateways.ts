@@ -1,5 +1,5 @@
 /**
- * Seed 002 external gateways and shop payment methods: the persisted circuit breaker of each external
+ * Commerce Layer external gateways and shop payment methods: the persisted circuit breaker of each external
  * gateway (shared by every API and worker process), the inbound webhooks merchants send (stored once per
  * gateway, action id and body), and the payment methods a shop offers on its gateways.
  */

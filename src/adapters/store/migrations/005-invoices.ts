@@ -1,5 +1,5 @@
 /**
- * Invoices and their payments (seed 003): invoices and lines, internal accounts on the ledger, invoice
+ * Invoices and their payments: invoices and lines, internal accounts on the ledger, invoice
  * payments (PLATFORM, CHECKOUT, EXTERNAL), and the inbound webhooks already accepted (de-duplication).
  */
 import { sql, type Kysely } from 'kysely';

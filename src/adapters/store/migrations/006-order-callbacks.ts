@@ -1,7 +1,7 @@
 /**
- * Seed 004 order callbacks: a webhook endpoint may be bound to one order (`order_id`), so it receives that
+ * Payment order callbacks: a webhook endpoint may be bound to one order (`order_id`), so it receives that
  * order's events only, and may speak another body format than the native event envelope (`format`:
- * `native` | `seed004`, the seed-004 order JSON). Existing endpoints stay shop-wide and native.
+ * `native` | `payment_order`, the payment order JSON). Existing endpoints stay shop-wide and native.
  */
 import type { Kysely } from 'kysely';
 

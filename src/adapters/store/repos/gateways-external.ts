@@ -1,5 +1,5 @@
 /**
- * External gateways (seed 002): settings updates, the persisted circuit breaker and inbound webhooks;
+ * Commerce Layer external gateways: settings updates, the persisted circuit breaker and inbound webhooks;
  * and shop payment methods. Every circuit change is one guarded UPDATE, so concurrent API and worker
  * processes never lose a count or let two probes through.
  */

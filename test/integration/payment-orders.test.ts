@@ -1,17 +1,17 @@
 /**
- * Seed 004 payment orders through the HTTP app, on a fake clock: creation in the seed's dialect, a
+ * Payment orders payment orders through the HTTP app, on a fake clock: creation in the specification's dialect, a
  * single-stage order paid on the hosted page and completed after the shop's clearing period, its signed
  * callbacks (verified with the `standardwebhooks` library) and its confirmation e-mail, and the orders
  * that expire or fail at their time limit.
  */
 import type { MailMessage } from '../../src/ports/mailer.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { completeClearedOrders } from '../../src/app/seed004/complete-cleared.js';
-import { expireUnpaidOrders } from '../../src/app/seed004/expire-unpaid.js';
+import { completeClearedOrders } from '../../src/app/payment-orders/complete-cleared.js';
+import { expireUnpaidOrders } from '../../src/app/payment-orders/expire-unpaid.js';
 import type { Worker } from '../../src/worker/worker.js';
 import { ADMIN_KEY, INTEGRATION_KEY, type TestApp } from '../helpers/app.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { openSeed004Suite, type Seed004Suite } from '../helpers/seed004.js';
+import { openPaymentOrderSuite, type PaymentOrderSuite } from '../helpers/payment-orders.js';
 import { DIALECTS } from '../helpers/stores.js';
 import { verifyWithLibrary } from '../helpers/verify-webhook.js';
 
@@ -21,13 +21,13 @@ const CARD = { success: '4242 4242 4242 4242', decline: '4000 0000 0000 0002' };
 const SUCCESS = 'https://merchant.example/paid';
 const FAILURE = 'https://merchant.example/failed';
 
-describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
-  let suite: Seed004Suite;
+describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
+  let suite: PaymentOrderSuite;
   let t: TestApp;
   let worker: Worker;
-  let api: Seed004Suite['api'];
-  let read: Seed004Suite['read'];
-  let pay: Seed004Suite['pay'];
+  let api: PaymentOrderSuite['api'];
+  let read: PaymentOrderSuite['read'];
+  let pay: PaymentOrderSuite['pay'];
   let receiver: Receiver;
   let secret: string;
   let shopName: string;
@@ -35,7 +35,7 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
   let n = 0;
 
   beforeAll(async () => {
-    suite = await openSeed004Suite(dialect, { send: async (m) => { mails.push(m); } });
+    suite = await openPaymentOrderSuite(dialect, { send: async (m) => { mails.push(m); } });
     ({ t, worker, api, read, pay } = suite);
     secret = (await t.request({ method: 'GET', url: `/api/v1/shops/${t.shopId}/secret`, auth: ADMIN_KEY })).json().webhook_secret;
     shopName = (await t.deps.store.shops.get(t.shopId))!.name;
@@ -70,7 +70,7 @@ describe.each(DIALECTS)('seed 004 payment orders (%s)', (dialect) => {
     return verified.list;
   }
 
-  it('creates an order in the seed\'s dialect: 200, in_progress, a payment link, amounts as decimal strings', async () => {
+  it('creates an order in the specification\'s dialect: 200, in_progress, a payment link, amounts as decimal strings', async () => {
     const order = await create({ customer: { customerId: 'merchant-cust-7', email: 'ada@example.com', phone: '+44 20 7946 0000' }, order: { description: 'Two tickets' } });
     expect(order).toMatchObject({
       shopId: t.shopId, status: 'in_progress', order: { orderNumber: `A-${n}`, description: 'Two tickets', cost: { amount: '56.00', currency: 'USD' } },

@@ -1,4 +1,4 @@
-/** What the seed-004 payment-order suites share: the app, a worker, the native API and the hosted page. */
+/** What the payment orders payment-order suites share: the app, a worker, the native API and the hosted page. */
 import { UndiciHttpClient } from '../../src/adapters/undici-http-client.js';
 import type { Mailer } from '../../src/ports/mailer.js';
 import { Worker } from '../../src/worker/worker.js';
@@ -12,7 +12,7 @@ import type { Dialect } from './stores.js';
  * `GET /payment-orders/:orderId` answers it; `pay` pays a payment link on the hosted page like a browser
  * would (CSRF cookie and token).
  */
-export async function openSeed004Suite(dialect: Dialect, mailer: Mailer) {
+export async function openPaymentOrderSuite(dialect: Dialect, mailer: Mailer) {
   const t = await testApp(dialect);
   const http = new UndiciHttpClient({ allowPrivate: true });
   const worker = new Worker(t.deps, { http, mailer }, { id: 'w', random: () => 0.5 });
@@ -38,4 +38,4 @@ export async function openSeed004Suite(dialect: Dialect, mailer: Mailer) {
   };
 }
 
-export type Seed004Suite = Awaited<ReturnType<typeof openSeed004Suite>>;
+export type PaymentOrderSuite = Awaited<ReturnType<typeof openPaymentOrderSuite>>;

@@ -1,5 +1,5 @@
 /**
- * What a seed-004 order remembers about its creation request, kept in the order's metadata (string values)
+ * What a payment order remembers about its creation request, kept in the order's metadata (string values)
  * so that every road that reads the order (the hosted page, the jobs, the callbacks) sees the same thing.
  * Times are minutes in the API and milliseconds inside.
  */

@@ -1,5 +1,5 @@
 /**
- * Seed 004 in a real browser against a real `paybridge serve` process: the merchant creates an order with
+ * Payment orders in a real browser against a real `paybridge serve` process: the merchant creates an order with
  * the integration key, the buyer opens its `paymentLink`, types a test card and clicks Pay, and lands on
  * the merchant's success URL; the order then reads `paid` with its payment item, the merchant's webhook
  * URL receives the signed `paid` callback and the buyer the confirmation e-mail (both from the server's
@@ -10,7 +10,7 @@ import { BROWSER_ADMIN_KEY as ADMIN_KEY, browserMissing, fillCard, startBrowserS
 import { waitFor } from '../helpers/processes.js';
 import { verifyWithLibrary } from '../helpers/verify-webhook.js';
 
-describe.skipIf(browserMissing())('a seed-004 payment link paid in a real browser', () => {
+describe.skipIf(browserMissing())("a payment order's payment link paid in a real browser", () => {
   let stack: BrowserStack;
 
   beforeAll(async () => { stack = await startBrowserStack({ merchant: true }); }, 60_000);

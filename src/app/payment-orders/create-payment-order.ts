@@ -1,5 +1,5 @@
 /**
- * Seed 004's "Create Order": an order for an amount (no catalog lines), a hosted checkout session whose
+ * The payment orders API's "Create Order": an order for an amount (no catalog lines), a hosted checkout session whose
  * link is the `paymentLink`, a callback endpoint bound to the order when a `webhookUrl` is given, and the
  * order's timers — all in one transaction. Single-stage unless `autoCapture` is false.
  */
@@ -15,7 +15,7 @@ import { captureWindowMs, compactMetadata, KEY, payWindowMs } from './order-sett
 import { chooseMethod } from './payment-options.js';
 import { armTimers, DAY_MS } from './timers.js';
 
-/** The request, already shaped by the HTTP schema; amounts are still the seed's decimal strings. */
+/** The request, already shaped by the HTTP schema; amounts are still the specification's decimal strings. */
 export interface PaymentOrderInput {
   readonly shopId: string;
   readonly orderNumber: string;

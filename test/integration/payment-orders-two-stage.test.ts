@@ -1,17 +1,17 @@
 /**
- * Seed 004 two-stage orders (`autoCapture: false`) and payment methods, on a fake clock: an authorization
+ * Payment orders two-stage orders (`autoCapture: false`) and payment methods, on a fake clock: an authorization
  * partly captured and the rest voided through the API, an authorization voided when its capture window
- * ends, refunds, a shop's payment methods and clearing days, and an external (seed 002) gateway serving
+ * ends, refunds, a shop's payment methods and clearing days, and an external (Commerce Layer-compatible) gateway serving
  * these orders.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { completeClearedOrders } from '../../src/app/seed004/complete-cleared.js';
-import { voidStaleAuthorizations } from '../../src/app/seed004/void-stale.js';
+import { completeClearedOrders } from '../../src/app/payment-orders/complete-cleared.js';
+import { voidStaleAuthorizations } from '../../src/app/payment-orders/void-stale.js';
 import type { Worker } from '../../src/worker/worker.js';
 import { ADMIN_KEY, type TestApp } from '../helpers/app.js';
 import { startFakeMerchant, type FakeMerchant } from '../helpers/fake-merchant.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
-import { openSeed004Suite, type Seed004Suite } from '../helpers/seed004.js';
+import { openPaymentOrderSuite, type PaymentOrderSuite } from '../helpers/payment-orders.js';
 import { DIALECTS } from '../helpers/stores.js';
 import { verifyWithLibrary } from '../helpers/verify-webhook.js';
 
@@ -19,18 +19,18 @@ const MINUTE = 60_000;
 const DAY = 24 * 3600_000;
 const REDIRECTS = { success: 'https://merchant.example/paid', failure: 'https://merchant.example/failed' };
 
-describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (dialect) => {
-  let suite: Seed004Suite;
+describe.each(DIALECTS)('payment orders two-stage orders and payment methods (%s)', (dialect) => {
+  let suite: PaymentOrderSuite;
   let t: TestApp;
   let worker: Worker;
-  let api: Seed004Suite['api'];
-  let read: Seed004Suite['read'];
-  let pay: Seed004Suite['pay'];
+  let api: PaymentOrderSuite['api'];
+  let read: PaymentOrderSuite['read'];
+  let pay: PaymentOrderSuite['pay'];
   let receiver: Receiver | undefined;
   let n = 0;
 
   beforeAll(async () => {
-    suite = await openSeed004Suite(dialect, { send: async () => {} });
+    suite = await openPaymentOrderSuite(dialect, { send: async () => {} });
     ({ t, worker, api, read, pay } = suite);
   });
   afterAll(async () => { await suite?.close(); });
@@ -183,7 +183,7 @@ describe.each(DIALECTS)('seed 004 two-stage orders and payment methods (%s)', (d
     expect((await read(created.orderId)).status).toBe('completed');
   });
 
-  describe('on an external (seed 002) gateway', () => {
+  describe('on an external (Commerce Layer-compatible) gateway', () => {
     let m: FakeMerchant;
     beforeAll(async () => { m = await startFakeMerchant(); });
     afterAll(async () => { await m?.close(); });

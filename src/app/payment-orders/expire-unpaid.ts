@@ -1,7 +1,7 @@
 /**
- * Scheduled task: a seed-004 order still unpaid at its time limit is closed. The core order is cancelled
+ * Scheduled task: a payment order still unpaid at its time limit is closed. The core order is cancelled
  * (history reason `expired`), its payment link (checkout session) is closed as expired, and `order.expired`
- * is emitted; seed 004 reads it as `expired`, or `failed` when the last payment attempt had failed. An order
+ * is emitted; payment orders reads it as `expired`, or `failed` when the last payment attempt had failed. An order
  * whose payment is still in flight at the limit is looked at again once that payment has an outcome.
  */
 import { deriveAmounts } from '../../domain/payment.js';
@@ -9,7 +9,7 @@ import type { Deps } from '../deps.js';
 import { cancelLoaded } from '../orders/cancel-order.js';
 import { runTimers, TIMER, type TimerOutcome } from './timers.js';
 
-const ACTOR = 'system:seed004-expiry';
+const ACTOR = 'system:payment-orders-expiry';
 /** How soon to look again at an order whose payment is still in flight, ms. */
 export const RECHECK_MS = 5 * 60_000;
 
@@ -33,7 +33,7 @@ async function expireIfUnpaid(deps: Deps, orderId: number, now: number): Promise
 }
 
 /**
- * Expires up to `limit` seed-004 orders whose time limit passed at `now` (epoch ms) unpaid and with no
+ * Expires up to `limit` payment orders whose time limit passed at `now` (epoch ms) unpaid and with no
  * payment in flight. Safe to run from several workers at once: each order's timer is leased by one worker,
  * and the order is re-read under its row lock before it moves. Returns how many orders it expired.
  */

@@ -1,12 +1,12 @@
 /**
- * Seed 004 callbacks: every change of an order's seed-004 status is POSTed to the order's `webhookUrl`,
+ * Payment orders callbacks: every change of an order's payment orders status is POSTed to the order's `webhookUrl`,
  * signed per Standard Webhooks with the shop's webhook secret, through the ordinary webhook outbox (same
- * retries, attempts recorded). The URL becomes a webhook endpoint bound to the order (format `seed004`).
+ * retries, attempts recorded). The URL becomes a webhook endpoint bound to the order (format `payment_order`).
  *
  * What a callback says is a pure function of the order's events up to the one it announces: the status
  * is read from the order as that event recorded it, the payments from the transactions the events carried.
  * So every retry sends the same bytes, and a late delivery never shows a newer state than its event.
- * An event that leaves the seed-004 status as it was (a declined attempt, the authorization that a
+ * An event that leaves the payment orders status as it was (a declined attempt, the authorization that a
  * single-stage capture follows) sends nothing.
  */
 import type { Shop } from '../../ports/catalog.js';
@@ -14,15 +14,15 @@ import type { DomainEvent, WebhookEndpoint } from '../../ports/events.js';
 import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
-import { seed004OrderJson, snapshotStatus, type OrderFields, type OrderSnapshot } from './view.js';
+import { paymentOrderJson, snapshotStatus, type OrderFields, type OrderSnapshot } from './view.js';
 import type { TxnFacts } from './status.js';
 
 /** Creates the order's callback endpoint (inside the order's creating transaction). */
 export async function bindCallbackEndpoint(deps: Pick<Deps, 'ids'>, tx: Repos, order: Order, shop: Shop, url: string): Promise<WebhookEndpoint> {
   return tx.webhooks.insertEndpoint({
     id: deps.ids.next('we'), shopId: shop.id, url, secret: shop.webhookSecret, eventTypes: ['*'],
-    description: `seed 004 callbacks of order ${order.id}`, enabled: true, disabledReason: null, consecutiveFailures: 0,
-    orderId: order.id, format: 'seed004',
+    description: `payment orders callbacks of order ${order.id}`, enabled: true, disabledReason: null, consecutiveFailures: 0,
+    orderId: order.id, format: 'payment_order',
   });
 }
 
@@ -96,31 +96,31 @@ function snapshotAt(history: History, upTo: number): OrderSnapshot | null {
 }
 
 /**
- * The endpoints an event goes to: seed-004 endpoints only when the event changed the order's seed-004
+ * The endpoints an event goes to: payment orders endpoints only when the event changed the order's payment orders
  * status (never for the order's first event, its creation); every other endpoint as matched.
  */
 export async function callbackRecipients(tx: Repos, event: DomainEvent, endpoints: readonly WebhookEndpoint[]): Promise<WebhookEndpoint[]> {
-  if (!endpoints.some((e) => e.format === 'seed004')) return [...endpoints];
+  if (!endpoints.some((e) => e.format === 'payment_order')) return [...endpoints];
   const history = await historyOf(tx, event);
   const last = history ? history.events.findIndex((e) => e.id === event.id) : -1;
   const now = history && last >= 0 && orderFieldsOf(event.data) ? snapshotAt(history, last) : null;
   const before = history && last > 0 ? snapshotAt(history, last - 1) : null;
   const changed = now !== null && before !== null && snapshotStatus(now) !== snapshotStatus(before);
-  return endpoints.filter((e) => e.format !== 'seed004' || changed);
+  return endpoints.filter((e) => e.format !== 'payment_order' || changed);
 }
 
 /**
- * The body and signing secret of a seed-004 callback: `{eventId, eventType, sequence, createdAt, order}`
- * with the seed-004 order JSON as of the event, signed with the shop's current webhook secret.
+ * The body and signing secret of a payment-order callback: `{eventId, eventType, sequence, createdAt, order}`
+ * with the payment order JSON as of the event, signed with the shop's current webhook secret.
  */
-export async function seed004Callback(deps: Deps, endpoint: WebhookEndpoint, event: DomainEvent): Promise<{ body: string; secret: string }> {
+export async function paymentOrderCallback(deps: Deps, endpoint: WebhookEndpoint, event: DomainEvent): Promise<{ body: string; secret: string }> {
   const history = await historyOf(deps.store, event);
   const index = history ? history.events.findIndex((e) => e.id === event.id) : -1;
   const snapshot = history && index >= 0 ? snapshotAt(history, index) : null;
   const shop = endpoint.shopId ? await deps.store.shops.get(endpoint.shopId) : undefined;
   const body = JSON.stringify({
     eventId: event.id, eventType: event.type, sequence: event.sequence, createdAt: new Date(event.createdAt).toISOString(),
-    order: snapshot ? seed004OrderJson(deps, snapshot) : null,
+    order: snapshot ? paymentOrderJson(deps, snapshot) : null,
   });
   return { body, secret: shop?.webhookSecret ?? endpoint.secret };
 }

@@ -1,7 +1,7 @@
 /**
- * Seed 004: payment orders with a payment link, in the seed's dialect (camelCase, amounts as decimal
+ * Payment orders: payment orders with a payment link, in the specification's dialect (camelCase, amounts as decimal
  * strings such as "56.00" with exactly the currency's decimals). Paths live under /api/v1/payment-orders,
- * because /api/v1/orders is the native order API. Errors use the native envelope (the seed shows none);
+ * because /api/v1/orders is the native order API. Errors use the native envelope (the specification shows none);
  * field paths in `details` name the request's camelCase fields, e.g. `/order/cost/amount`.
  *   POST /payment-orders                      create (200, status in_progress, paymentLink)
  *   GET  /payment-orders/{orderId}            retrieve, with its payments
@@ -15,10 +15,10 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type TSchema } from 'typebox';
 import { actorOf, type Deps } from '../../app/deps.js';
 import { runTransaction, startTransaction } from '../../app/payments/transactions.js';
-import { createPaymentOrder } from '../../app/seed004/create-payment-order.js';
-import { MAX_TIME_LIMIT_MINUTES } from '../../app/seed004/order-settings.js';
-import { SEED004_STATUSES } from '../../app/seed004/status.js';
-import { currentSnapshot, seed004OrderJson } from '../../app/seed004/view.js';
+import { createPaymentOrder } from '../../app/payment-orders/create-payment-order.js';
+import { MAX_TIME_LIMIT_MINUTES } from '../../app/payment-orders/order-settings.js';
+import { PAYMENT_ORDER_STATUSES } from '../../app/payment-orders/status.js';
+import { currentSnapshot, paymentOrderJson } from '../../app/payment-orders/view.js';
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { parseMajor } from '../../domain/money.js';
 import type { TransactionKind } from '../../domain/payment.js';
@@ -68,7 +68,7 @@ const PaymentItem = Type.Object({
 export const PaymentOrderSchema = Type.Object({
   orderId: Type.String({ description: 'Paybridge\'s order id (the native order\'s integer id, as a string)' }),
   shopId: Type.String(),
-  status: Type.String({ description: `${SEED004_STATUSES.join(' | ')}; see docs/seed-004-orders.md` }),
+  status: Type.String({ description: `${PAYMENT_ORDER_STATUSES.join(' | ')}; see docs/payment-orders.md` }),
   order: Type.Object({ orderNumber: Null(Type.String()), description: Null(Type.String()), cost: Type.Object({ amount: Type.String(), currency: Type.String() }) }),
   customer: Type.Object({ customerId: Null(Type.String()), firstName: Null(Type.String()), lastName: Null(Type.String()), email: Null(Type.String()), phone: Null(Type.String()) }),
   paymentSettings: Type.Object({
@@ -90,10 +90,10 @@ export const PaymentOrderSchema = Type.Object({
 const Params = Type.Object({ orderId: Type.String({ minLength: 1, maxLength: 20 }) });
 const AmountBody = Type.Union([Type.Object({ amount: Opt(Decimal('How much; default: all that is left')) }, { additionalProperties: false }), Type.Null()]);
 
-export async function seed004Routes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
+export async function paymentOrderRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const config = { roles: ['admin', 'integration'] as const };
-  const tags = ['Payment orders (seed 004)'];
+  const tags = ['Payment orders with a payment link'];
 
   const load = async (orderId: string): Promise<Order> => {
     const id = /^[1-9][0-9]{0,15}$/.test(orderId) ? Number(orderId) : NaN;
@@ -101,7 +101,7 @@ export async function seed004Routes(fastify: FastifyInstance, { deps }: { deps: 
     if (!order) throw new DomainError('not_found', `order ${orderId} not found`);
     return order;
   };
-  const view = async (order: Order) => seed004OrderJson(deps, await currentSnapshot(deps, order));
+  const view = async (order: Order) => paymentOrderJson(deps, await currentSnapshot(deps, order));
 
   app.post('/payment-orders', {
     config, schema: {

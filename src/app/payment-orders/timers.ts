@@ -1,5 +1,5 @@
 /**
- * The timers of a seed-004 order: when to expire it unpaid, when to void an uncaptured two-stage
+ * The timers of a payment order: when to expire it unpaid, when to void an uncaptured two-stage
  * authorization, when to complete it after clearing. A timer is a row of the jobs outbox, of a kind no job
  * handler claims; the scheduled tasks claim their own kind with a lease (SKIP LOCKED on PostgreSQL), so two
  * workers never hold the same timer, look at the order under its row lock, and either finish the timer or
@@ -11,9 +11,9 @@ import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 
 export const TIMER = {
-  expire: 'seed004.expire',
-  captureDeadline: 'seed004.capture-deadline',
-  clearing: 'seed004.clearing',
+  expire: 'payment-order.expire',
+  captureDeadline: 'payment-order.capture-deadline',
+  clearing: 'payment-order.clearing',
 } as const;
 export type TimerKind = (typeof TIMER)[keyof typeof TIMER];
 

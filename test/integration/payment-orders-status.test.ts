@@ -1,13 +1,13 @@
 /**
- * The seed-004 status and payment items as pure functions of the core order and its transactions
+ * The payment orders status and payment items as pure functions of the core order and its transactions
  * (table-driven; the HTTP suites exercise the same mapping end to end).
  */
 import { describe, expect, it } from 'vitest';
-import { paymentItems, seed004Status, type StatusFacts, type TxnFacts } from '../../src/app/seed004/status.js';
+import { paymentItems, paymentOrderStatus, type StatusFacts, type TxnFacts } from '../../src/app/payment-orders/status.js';
 
 const base: StatusFacts = { status: 'pending', paymentStatus: 'unpaid', twoStage: false, timedOut: false, lastAttemptFailed: false, openAuthorization: false };
 
-describe('seed004Status', () => {
+describe('paymentOrderStatus', () => {
   it.each<[string, Partial<StatusFacts>, string]>([
     ['a new order', {}, 'in_progress'],
     ['after a declined attempt, before the time limit', { lastAttemptFailed: true }, 'in_progress'],
@@ -25,7 +25,7 @@ describe('seed004Status', () => {
     ['time limit, last attempt declined', { status: 'cancelled', timedOut: true, lastAttemptFailed: true }, 'failed'],
     ['cancelled before the time limit', { status: 'cancelled', lastAttemptFailed: true }, 'cancelled'],
   ])('%s → %s', (_name, facts, expected) => {
-    expect(seed004Status({ ...base, ...facts })).toBe(expected);
+    expect(paymentOrderStatus({ ...base, ...facts })).toBe(expected);
   });
 });
 

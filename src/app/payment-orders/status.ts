@@ -1,16 +1,16 @@
 /**
- * Seed 004's order status and payment items, derived from the core order and its transactions (pure).
- * This is the one place that decides what a seed-004 status means; docs/seed-004-orders.md draws it.
+ * The payment orders API's order status and payment items, derived from the core order and its transactions (pure).
+ * This is the one place that decides what a payment-order status means; docs/payment-orders.md draws it.
  */
 import type { OrderStatus, PaymentStatus } from '../../domain/order.js';
 import { deriveAmounts, derivePaymentStatus, type PaymentAmounts, type TransactionKind, type TransactionStatus } from '../../domain/payment.js';
 
-export const SEED004_STATUSES = [
+export const PAYMENT_ORDER_STATUSES = [
   'in_progress', 'authorized', 'paid', 'completed', 'failed', 'expired', 'cancelled', 'voided', 'refunded', 'partially_refunded',
 ] as const;
-export type Seed004Status = (typeof SEED004_STATUSES)[number];
+export type PaymentOrderStatus = (typeof PAYMENT_ORDER_STATUSES)[number];
 
-/** A payment transaction as the seed-004 view needs it; amounts in minor units, times in epoch ms. */
+/** A payment transaction as the payment orders view needs it; amounts in minor units, times in epoch ms. */
 export interface TxnFacts {
   readonly id: string;
   readonly kind: TransactionKind;
@@ -38,7 +38,7 @@ export interface StatusFacts {
 }
 
 /**
- * The seed-004 status. Money first: refunded, partially_refunded and voided say what happened to the money
+ * The payment orders status. Money first: refunded, partially_refunded and voided say what happened to the money
  * whatever the order's status. Then: a cancelled order is `failed` when it ran out of time after a failed
  * attempt, `expired` when it ran out of time without one, else `cancelled` (closed through the native API);
  * an approved (cleared) order is `completed`; captured money with nothing left open is `paid`; an open
@@ -46,7 +46,7 @@ export interface StatusFacts {
  * on a single-stage one, whose capture follows; anything else is `in_progress` (a declined attempt included:
  * the buyer may retry until the time limit).
  */
-export function seed004Status(f: StatusFacts): Seed004Status {
+export function paymentOrderStatus(f: StatusFacts): PaymentOrderStatus {
   if (f.paymentStatus === 'refunded' || f.paymentStatus === 'partially_refunded' || f.paymentStatus === 'voided') return f.paymentStatus;
   if (f.status === 'cancelled') return f.timedOut ? (f.lastAttemptFailed ? 'failed' : 'expired') : 'cancelled';
   if (f.status === 'approved') return 'completed';
@@ -60,7 +60,7 @@ export function openAmount(a: PaymentAmounts): number {
   return Math.max(0, a.authorized - a.captured - a.voided);
 }
 
-/** The facts about the transactions that `seed004Status` needs. */
+/** The facts about the transactions that `paymentOrderStatus` needs. */
 export function transactionFacts(txns: readonly TxnFacts[]): Pick<StatusFacts, 'lastAttemptFailed' | 'openAuthorization'> {
   const attempts = txns.filter((t) => t.kind === 'authorization').sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
   return { lastAttemptFailed: attempts.at(-1)?.status === 'failed', openAuthorization: openAmount(deriveAmounts(txns)) > 0 };

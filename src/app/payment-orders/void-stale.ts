@@ -12,7 +12,7 @@ import { RECHECK_MS } from './expire-unpaid.js';
 import { runTimers, TIMER, type TimerOutcome } from './timers.js';
 import { captureDeadline, currentSnapshot } from './view.js';
 
-const ACTOR = 'system:seed004-capture-deadline';
+const ACTOR = 'system:payment-orders-capture-deadline';
 
 async function voidIfStale(deps: Deps, orderId: number, now: number): Promise<TimerOutcome> {
   const order = await deps.store.orders.get(orderId);

@@ -45,19 +45,19 @@ async function revokeLegacyKey(deps: Deps): Promise<void> {
   if (legacy && legacy.revokedAt === null) await deps.store.apiKeys.revoke(legacy.id, deps.clock.now());
 }
 
-export async function seedDemo(deps: Deps): Promise<DemoSummary> {
+export async function createDemoData(deps: Deps): Promise<DemoSummary> {
   await revokeLegacyKey(deps);
   const existing = await deps.store.settings.get('demo_shop_id');
   if (existing) {
-    // A database seeded by an earlier version had only the published key: it gets a random one now.
+    // A database given demo data by an earlier version had only the published key: it gets a random one now.
     const integrationKey = await deps.store.tx((tx) => demoKey(deps, tx));
     return { shopId: existing, created: false, integrationKey };
   }
   const shopId = deps.ids.next('shop');
   const passwordHash = await deps.hasher.hashPassword(DEMO.customerPassword);
   const created = await deps.store.tx(async (tx) => {
-    // Claimed first: of two processes seeding a fresh database at once, the second finds the claim
-    // (PostgreSQL makes it wait for the first's commit) and seeds nothing.
+    // Claimed first: of two processes creating the demo data of a fresh database at once, the second finds the claim
+    // (PostgreSQL makes it wait for the first's commit) and creates nothing.
     if ((await tx.settings.putIfAbsent('demo_shop_id', shopId)) !== shopId) return null;
     await tx.shops.insert({
       id: shopId, name: DEMO.shopName, currency: 'USD', remoteCheckoutUrl: null,

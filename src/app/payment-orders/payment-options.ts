@@ -112,7 +112,7 @@ export interface PaymentOptions {
 
 /**
  * The gateway and capture mode for paying `order` on the hosted page: the order's payment method and
- * `autoCapture` (seed 004), else the shop's sandbox gateway and the shop's capture setting. Undefined when
+ * `autoCapture` (payment orders), else the shop's sandbox gateway and the shop's capture setting. Undefined when
  * the shop has no gateway to pay with.
  */
 export async function paymentOptionsFor(deps: Pick<Deps, 'store'>, order: Order, known?: Shop): Promise<PaymentOptions | undefined> {

@@ -1,6 +1,6 @@
 /**
- * The seed-004 order JSON (camelCase, amounts as decimal strings such as "56.00"): the one mapping from
- * the core order to seed 004's words, used by the API responses and by the order callbacks, so an order
+ * The payment order JSON (camelCase, amounts as decimal strings such as "56.00"): the one mapping from
+ * the core order to the payment orders API's words, used by the API responses and by the order callbacks, so an order
  * reads the same in both. Built from a snapshot, because a callback shows the order as it was.
  */
 import { formatMajor } from '../../domain/money.js';
@@ -10,7 +10,7 @@ import { hostedPageUrl } from '../checkout/sessions.js';
 import type { Deps } from '../deps.js';
 import { clearingDue } from './complete-cleared.js';
 import { autoCaptureOf, captureWindowMs, KEY, timeLimitOf } from './order-settings.js';
-import { paymentItems, seed004Status, transactionFacts, type Seed004Status, type TxnFacts } from './status.js';
+import { paymentItems, paymentOrderStatus, transactionFacts, type PaymentOrderStatus, type TxnFacts } from './status.js';
 
 export type OrderFields = Pick<Order,
   'id' | 'shopId' | 'customerId' | 'number' | 'currency' | 'total' | 'status' | 'paymentStatus' | 'email' | 'metadata'
@@ -29,11 +29,11 @@ export interface OrderSnapshot {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** The seed-004 status of a snapshot. */
-export function snapshotStatus(s: OrderSnapshot): Seed004Status {
+/** The payment orders status of a snapshot. */
+export function snapshotStatus(s: OrderSnapshot): PaymentOrderStatus {
   const { order, session } = s;
   const timedOut = order.status === 'cancelled' && session !== null && order.cancelledAt !== null && order.cancelledAt >= session.expiresAt;
-  return seed004Status({
+  return paymentOrderStatus({
     status: order.status, paymentStatus: order.paymentStatus, twoStage: !autoCaptureOf(order, { autoCapture: s.shopAutoCapture }),
     timedOut, ...transactionFacts(s.transactions),
   });
@@ -49,8 +49,8 @@ export function captureDeadline(s: Pick<OrderSnapshot, 'order' | 'transactions' 
   return authorized.length === 0 ? null : Math.min(...authorized) + captureWindowMs(s.order);
 }
 
-/** The seed-004 order JSON. */
-export function seed004OrderJson(deps: Pick<Deps, 'publicUrl'>, s: OrderSnapshot) {
+/** The payment order JSON. */
+export function paymentOrderJson(deps: Pick<Deps, 'publicUrl'>, s: OrderSnapshot) {
   const { order, session } = s;
   const m = order.metadata;
   const major = (amount: number) => formatMajor({ amount, currency: order.currency });
@@ -88,7 +88,7 @@ export function seed004OrderJson(deps: Pick<Deps, 'publicUrl'>, s: OrderSnapshot
   };
 }
 
-export type Seed004OrderJson = ReturnType<typeof seed004OrderJson>;
+export type PaymentOrderJson = ReturnType<typeof paymentOrderJson>;
 
 /** The snapshot of an order as it stands now. */
 export async function currentSnapshot(deps: Pick<Deps, 'store'>, order: Order): Promise<OrderSnapshot> {

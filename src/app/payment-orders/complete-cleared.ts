@@ -1,5 +1,5 @@
 /**
- * Scheduled task: clearing. A seed-004 order whose money was captured (and nothing of its authorization is
+ * Scheduled task: clearing. A payment order whose money was captured (and nothing of its authorization is
  * left open) becomes `completed` once its shop's clearing period (`clearingDays`, 1–3 days) has passed since
  * its last capture: the core order moves placed → approved and `order.completed` is emitted.
  */
@@ -47,7 +47,7 @@ async function completeIfCleared(deps: Deps, orderId: number, now: number): Prom
 }
 
 /**
- * Completes up to `limit` seed-004 orders whose clearing period ended at `now` (epoch ms). Safe to run from
+ * Completes up to `limit` payment orders whose clearing period ended at `now` (epoch ms). Safe to run from
  * several workers at once (leased timers; the order is re-read under its row lock and moved with a guarded
  * update). Returns how many orders it completed.
  */
