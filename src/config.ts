@@ -60,7 +60,7 @@ export const SETTINGS = {
   LOG_LEVEL: { default: 'info', meaning: 'log level', expected: `one of ${LOG_LEVELS.join(', ')}`, values: LOG_LEVELS },
 } as const satisfies Record<string, Setting>;
 
-export type SettingName = keyof typeof SETTINGS;
+type SettingName = keyof typeof SETTINGS;
 
 function url(protocols: readonly string[]) {
   return (value: string) => {

@@ -37,7 +37,7 @@ export interface Runtime {
   readonly demo: DemoSummary | null;
 }
 
-export interface RuntimeOverrides {
+interface RuntimeOverrides {
   readonly clock?: Clock;
   readonly ids?: Ids;
   readonly store?: Store;
@@ -91,7 +91,7 @@ export async function startServer(config: Config, runtime: Runtime): Promise<Fas
 }
 
 /** Where e-mails go without SMTP_URL: .eml files beside the SQLite database's default location. */
-export const MAIL_DIR = join('data', 'mail');
+const MAIL_DIR = join('data', 'mail');
 
 export function createWorker(config: Config, runtime: Runtime, options: { leaseMs?: number | undefined } = {}): { worker: Worker; close(): Promise<void> } {
   const http = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });

@@ -8,7 +8,7 @@
  * abandoned with exit code 1: work left leased is taken over by another worker when its lease expires, as
  * after a crash.
  */
-export interface ShutdownOptions {
+interface ShutdownOptions {
   /** What is shutting down, for the two lines ("Paybridge server", "Paybridge worker"). */
   readonly name: string;
   readonly deadlineMs?: number;
@@ -18,7 +18,7 @@ export interface ShutdownOptions {
   readonly signals?: NodeJS.EventEmitter;
 }
 
-export const SHUTDOWN_DEADLINE_MS = 9_000;
+const SHUTDOWN_DEADLINE_MS = 9_000;
 
 export function onShutdown(drain: () => Promise<void>, options: ShutdownOptions): void {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));

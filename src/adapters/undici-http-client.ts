@@ -5,7 +5,7 @@ import { isPublicAddress, publicLookup, type Resolve } from './public-addresses.
 
 const DEFAULT_MAX_BODY = 64 * 1024;
 
-export interface OutboundOptions {
+interface OutboundOptions {
   /** Allow loopback and private targets (PAYBRIDGE_ALLOW_PRIVATE_URLS=1: development and tests). */
   readonly allowPrivate: boolean;
   /** How names are resolved (tests); the system resolver by default. */

@@ -6,7 +6,7 @@ import type { Deps } from './deps.js';
 
 const PREFIX_LENGTH = 12;
 
-export interface CreatedApiKey {
+interface CreatedApiKey {
   readonly apiKey: ApiKey;
   /** The key itself: returned once, never stored. */
   readonly secret: string;

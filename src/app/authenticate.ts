@@ -8,7 +8,7 @@ export type Credential = { readonly kind: 'key'; readonly key: string } | { read
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-export function parseAuthorization(header: string | undefined): Credential | null {
+function parseAuthorization(header: string | undefined): Credential | null {
   if (!header) return null;
   const space = header.indexOf(' ');
   if (space < 0) return null;

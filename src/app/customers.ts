@@ -4,7 +4,7 @@ import type { Customer } from '../ports/customers.js';
 import type { Deps } from './deps.js';
 import { defined, emailAddress, found, invalid } from './validate.js';
 
-export interface CustomerInput {
+interface CustomerInput {
   readonly email?: string | undefined;
   readonly firstName?: string | null | undefined;
   readonly lastName?: string | null | undefined;

@@ -6,10 +6,10 @@ import { DomainError } from '../domain/errors.js';
 import { authenticateKey } from './authenticate.js';
 import type { Deps } from './deps.js';
 
-export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
+const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
 
-export interface TokenRequest {
+interface TokenRequest {
   readonly grantType: string;
   readonly clientId?: string | undefined;
   readonly clientSecret?: string | undefined;

@@ -4,7 +4,7 @@ import type { Product, ProductKind, ProductPrice, ProductRepo } from '../ports/c
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid } from './validate.js';
 
-export interface ProductInput {
+interface ProductInput {
   readonly shopId?: string | undefined;
   readonly kind?: ProductKind | undefined;
   readonly title?: string | undefined;

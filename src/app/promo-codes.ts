@@ -4,7 +4,7 @@ import type { PromoCode, PromoKind } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid } from './validate.js';
 
-export interface PromoCodeInput {
+interface PromoCodeInput {
   readonly shopId?: string | undefined;
   readonly code?: string | undefined;
   readonly kind?: PromoKind | undefined;

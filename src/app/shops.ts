@@ -3,7 +3,7 @@ import type { Shop } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { currency, defined, found, invalid, url } from './validate.js';
 
-export interface ShopInput {
+interface ShopInput {
   readonly name?: string | undefined;
   readonly currency?: string | undefined;
   readonly remoteCheckoutUrl?: string | null | undefined;

@@ -4,7 +4,7 @@ import type { TaxRate } from '../ports/catalog.js';
 import type { Deps } from './deps.js';
 import { country, defined, found } from './validate.js';
 
-export interface TaxRateInput {
+interface TaxRateInput {
   readonly shopId?: string | undefined;
   readonly name?: string | undefined;
   readonly country?: string | null | undefined;

@@ -5,7 +5,7 @@
  * exit code 2; a configuration error or a failure is `paybridge: …` on stderr and exit code 1.
  */
 import { createRequire } from 'node:module';
-import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ConfigError, SETTINGS, loadConfig, type Config } from '../config.js';
 import { createApiKey, revokeApiKey } from '../app/api-keys.js';
 import { checkInvariants } from '../app/check/invariants.js';

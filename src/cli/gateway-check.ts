@@ -18,7 +18,7 @@ import type { Order, OrderLine } from '../ports/orders.js';
 import type { PaymentTransaction } from '../ports/payments.js';
 
 /** What `paybridge gateway check` was asked to do (parsed by the CLI). */
-export interface GatewayCheckOptions {
+interface GatewayCheckOptions {
   readonly urls: Record<ExternalAction, string>;
   readonly secret: string;
   readonly webhookPort: number | null;

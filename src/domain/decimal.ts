@@ -4,7 +4,7 @@
  */
 
 /** How a decimal input was read. `scaled` is value × 10^places, exact. */
-export type ScaledDecimal =
+type ScaledDecimal =
   | { readonly kind: 'ok'; readonly scaled: bigint }
   /** Not a plain decimal: wrong type, NaN/Infinity, exponent form, sign '+', spaces, "5.", ".5", "1,00", leading zeros. */
   | { readonly kind: 'syntax'; readonly message: string }

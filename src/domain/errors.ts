@@ -2,7 +2,7 @@
  * The closed set of error codes Paybridge can answer with. Codes are stable, snake_case and part of
  * the public API: clients branch on them. `http/errors.ts` maps each one to exactly one HTTP status.
  */
-export const ERROR_CODES = [
+const ERROR_CODES = [
   // request shape and input
   'validation_failed',
   'malformed_request',

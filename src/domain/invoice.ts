@@ -25,7 +25,7 @@ export const INVOICE_STATUS_NEXT: TransitionTable<InvoiceStatus> = {
 };
 
 /** The ways an invoice payment is made (the invoice payments API's `type`). */
-export const INVOICE_PAYMENT_TYPES = ['PLATFORM', 'CHECKOUT', 'EXTERNAL'] as const;
+const INVOICE_PAYMENT_TYPES = ['PLATFORM', 'CHECKOUT', 'EXTERNAL'] as const;
 export type InvoicePaymentType = (typeof INVOICE_PAYMENT_TYPES)[number];
 
 /**
@@ -65,7 +65,7 @@ export interface InvoiceLineInput {
   readonly unitAmount: number;
 }
 
-export interface PricedInvoiceLine extends InvoiceLineInput {
+interface PricedInvoiceLine extends InvoiceLineInput {
   readonly amount: number;
 }
 
@@ -110,7 +110,7 @@ export function amountDue(invoice: Pick<InvoiceMoney, 'total' | 'amountPaid' | '
 }
 
 /** A discount code's effect on an invoice: a share of what is due (ppm), or a fixed amount off (minor units). */
-export type DiscountRule =
+type DiscountRule =
   | { readonly kind: 'percent_off'; readonly percentOffPpm: number }
   | { readonly kind: 'amount_off'; readonly amountOff: number };
 
@@ -155,7 +155,7 @@ export function applyPayment<I extends InvoiceMoney>(invoice: I, amount: number,
 }
 
 /** True when the invoice is past its due date with money still due and not yet marked overdue. */
-export function isOverdue(invoice: InvoiceMoney, now: number): boolean {
+function isOverdue(invoice: InvoiceMoney, now: number): boolean {
   return (invoice.status === 'open' || invoice.status === 'partially_paid') && invoice.dueAt <= now && amountDue(invoice) > 0;
 }
 

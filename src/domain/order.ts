@@ -86,7 +86,7 @@ export interface OrderState {
 }
 
 /** The name of one status axis, and the status type each axis holds. */
-export type OrderAxis = keyof OrderState;
+type OrderAxis = keyof OrderState;
 export type OrderAxisStatus = { readonly [A in OrderAxis]: OrderState[A] };
 
 const TABLES: { readonly [A in OrderAxis]: TransitionTable<OrderState[A]> } = {

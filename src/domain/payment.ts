@@ -7,11 +7,11 @@ import { canTransition } from './state-machine.js';
  * `void` releases the rest of an authorization, `refund` returns captured money, `token` saves a
  * payment source and moves no money.
  */
-export const TRANSACTION_KINDS = ['authorization', 'capture', 'void', 'refund', 'token'] as const;
+const TRANSACTION_KINDS = ['authorization', 'capture', 'void', 'refund', 'token'] as const;
 export type TransactionKind = (typeof TRANSACTION_KINDS)[number];
 
 /** `pending` until the processor answers; `succeeded` and `failed` are final. */
-export const TRANSACTION_STATUSES = ['pending', 'succeeded', 'failed'] as const;
+const TRANSACTION_STATUSES = ['pending', 'succeeded', 'failed'] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 
 /**

@@ -25,7 +25,7 @@ export type PromoRule =
  * A priced line, all in minor units: subtotal = quantity × unitAmount, 0 ≤ discount ≤ subtotal,
  * tax ≥ 0, total = subtotal − discount + tax.
  */
-export interface PricedLine extends PriceLineInput {
+interface PricedLine extends PriceLineInput {
   readonly subtotal: number;
   readonly discount: number;
   readonly tax: number;
@@ -49,7 +49,7 @@ export interface OrderTotals {
  * What to price. `taxRatePpm` is an exclusive tax rate in ppm (20 % = 200_000); `taxOverride`, in
  * minor units, replaces the computed tax (an external checkout page that computed it itself).
  */
-export interface PriceOrderInput {
+interface PriceOrderInput {
   readonly currency: string;
   readonly lines: readonly PriceLineInput[];
   readonly promo?: PromoRule | null | undefined;

@@ -8,14 +8,14 @@
  */
 
 /** The processor attributes kept besides the error code and message (which have fields of their own). */
-export const PROCESSOR_ATTRIBUTES = ['message', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review'] as const;
-export type ProcessorAttribute = (typeof PROCESSOR_ATTRIBUTES)[number];
+const PROCESSOR_ATTRIBUTES = ['message', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review'] as const;
+type ProcessorAttribute = (typeof PROCESSOR_ATTRIBUTES)[number];
 export type ProcessorAttributes = Readonly<Partial<Record<ProcessorAttribute, string | null>>>;
 
 const METADATA_KEY = 'processor_metadata';
 const ATTRIBUTES_KEY = 'processor_attributes';
 /** A processor's metadata larger than this (as JSON) is not kept: it would bloat every read of the order. */
-export const MAX_PROCESSOR_METADATA_CHARS = 16_000;
+const MAX_PROCESSOR_METADATA_CHARS = 16_000;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -4,15 +4,12 @@
  */
 
 /** Delay before attempt n+1 after attempt n failed (n = 1 is the first attempt), in milliseconds. */
-export const RETRY_SCHEDULE_MS: readonly number[] = [
+const RETRY_SCHEDULE_MS: readonly number[] = [
   5_000, 5 * 60_000, 30 * 60_000, 2 * 3600_000, 5 * 3600_000, 10 * 3600_000, 14 * 3600_000, 20 * 3600_000, 24 * 3600_000,
 ];
 
-/** Attempts in all: the first plus one per scheduled retry. */
-export const MAX_ATTEMPTS = RETRY_SCHEDULE_MS.length + 1;
-
 /** Jitter spreads retries of many failed deliveries: ±20% of the delay. */
-export const JITTER = 0.2;
+const JITTER = 0.2;
 
 /**
  * The delay after `attemptsMade` failed attempts, or null when the schedule is exhausted.
@@ -24,7 +21,7 @@ export function retryDelay(attemptsMade: number, random01: number): number | nul
   return Math.round(base * (1 - JITTER + 2 * JITTER * random01));
 }
 
-export type DeliveryVerdict =
+type DeliveryVerdict =
   /** 2xx: delivered. */
   | 'delivered'
   /** 5xx, 408, 429, a network fault or a timeout: try again later. */

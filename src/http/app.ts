@@ -42,7 +42,7 @@ import { ErrorBody } from './schemas.js';
 import { ROUTE_EXAMPLES, withExamples } from './openapi/examples.js';
 import { EVENT_COMPONENTS, openApiWebhooks } from './openapi/webhooks.js';
 
-export interface AppOptions {
+interface AppOptions {
   readonly deps: Deps;
   /** Public base URL used in links (PUBLIC_URL). */
   readonly publicUrl: string;
@@ -57,12 +57,12 @@ export interface AppOptions {
 }
 
 /** A client trickling its request a byte at a time holds a connection for no longer than this. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
-export const BODY_LIMIT = 256 * 1024;
+const BODY_LIMIT = 256 * 1024;
 
 /** Headers that must never reach a log line. */
-export const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-commercelayer-signature"]', 'req.headers["webhook-signature"]'];
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-commercelayer-signature"]', 'req.headers["webhook-signature"]'];
 
 function validators() {
   // Bodies are strict (a string is not a number); query strings and params are coerced from text.

@@ -5,7 +5,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorCode, type FieldProblem } from '../domain/errors.js';
 
-export const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
+const HTTP_STATUS: { readonly [C in ErrorCode]: number } = {
   validation_failed: 422,
   malformed_request: 400,
   invalid_amount: 422,

@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { DomainError } from '../domain/errors.js';
 
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /** Whether arrays and objects in JSON `text` nest deeper than `limit` (one pass, strings skipped). */
 export function nestedTooDeep(text: string, limit = MAX_JSON_DEPTH): boolean {

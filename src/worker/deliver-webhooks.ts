@@ -8,7 +8,7 @@ import { retryDelay, verdict } from '../domain/retry.js';
 import type { HttpClient } from '../ports/http-client.js';
 import type { DomainEvent, WebhookDelivery, WebhookEndpoint } from '../ports/events.js';
 
-export interface DeliveryOptions {
+interface DeliveryOptions {
   readonly owner: string;
   readonly batchSize: number;
   readonly leaseMs: number;

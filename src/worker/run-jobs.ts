@@ -8,7 +8,7 @@ import type { Job } from '../ports/events.js';
 
 export type JobHandler = (job: Job) => Promise<void>;
 
-export interface JobOptions {
+interface JobOptions {
   readonly owner: string;
   readonly batchSize: number;
   readonly leaseMs: number;

@@ -15,7 +15,7 @@ import { deliverDue, fanOut } from './deliver-webhooks.js';
 import { runDueJobs, type JobHandler } from './run-jobs.js';
 import { scheduledTasks, type ScheduledTask } from './schedule.js';
 
-export interface WorkerOptions {
+interface WorkerOptions {
   readonly id: string;
   readonly batchSize?: number;
   readonly leaseMs?: number;

@@ -12,7 +12,7 @@ import { completeTransaction } from '../../src/app/payments/transactions.js';
 import type { CheckoutSession, Order } from '../../src/ports/orders.js';
 import type { PaymentTransaction } from '../../src/ports/payments.js';
 import { Worker } from '../../src/worker/worker.js';
-import { INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
+import { testApp, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/stores.js';
 
 const ORDERS = 200;

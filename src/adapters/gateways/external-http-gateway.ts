@@ -17,7 +17,7 @@ import { signExternalBody } from './external-signature.js';
  * and message the merchant's error body `reported` (a 5xx with the documented error body), else `code` and
  * this message.
  */
-export class ExternalGatewayFault extends Error {
+class ExternalGatewayFault extends Error {
   constructor(readonly code: ExternalFaultCode, message: string, readonly reported?: ReportedError) {
     super(message);
     this.name = 'ExternalGatewayFault';
@@ -28,7 +28,7 @@ export class ExternalGatewayFault extends Error {
  * application/json rather than JSON:API's media type: it is what generic JSON body parsers (express.json(),
  * Fastify's default) accept, so merchant endpoints parse the body without any set-up.
  */
-export const EXTERNAL_CONTENT_TYPE = 'application/json';
+const EXTERNAL_CONTENT_TYPE = 'application/json';
 
 /** Builds the request one action sends: the exact body bytes and its headers (signature included). */
 export function externalRequest(action: ExternalAction, request: GatewayRequest, secret: string): { body: string; headers: Record<string, string> } {

@@ -18,12 +18,12 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 export type ExternalAction = 'authorize' | 'capture' | 'void' | 'refund' | 'token';
 
 type Identifier = { type: string; id: string };
-export interface JsonApiResource extends Identifier {
+interface JsonApiResource extends Identifier {
   attributes: Record<string, unknown>;
   relationships: Record<string, { data: Identifier | Identifier[] | null }>;
   meta: Record<string, unknown>;
 }
-export interface ExternalDocument {
+interface ExternalDocument {
   data: JsonApiResource;
   included: JsonApiResource[];
   meta: { paybridge: Record<string, unknown> };
@@ -48,7 +48,7 @@ function amounts(prefix: string, amount: number, currency: string): Record<strin
  * A token request made outside any order (a customer saving a payment source to a wallet) carries an
  * order with id 0: stored orders have ids from 1. Its document then has no order resources.
  */
-export function hasOrder(order: Order): boolean {
+function hasOrder(order: Order): boolean {
   return order.id > 0;
 }
 

@@ -25,7 +25,7 @@ export interface ReportedError {
   readonly processorToken: string | null;
 }
 
-export type ReplyReading =
+type ReplyReading =
   | { readonly kind: 'result'; readonly result: GatewayResult }
   | { readonly kind: 'fault'; readonly code: ExternalFaultCode; readonly message: string; readonly reported?: ReportedError };
 

@@ -4,7 +4,7 @@ import type { GatewayResolver, PaymentGateway } from '../../ports/payment-gatewa
 import type { Gateway, GatewayKind } from '../../ports/gateways.js';
 import type { Store } from '../../ports/store.js';
 
-export type GatewayFactory = (gateway: Gateway) => PaymentGateway;
+type GatewayFactory = (gateway: Gateway) => PaymentGateway;
 
 export class StoreGatewayResolver implements GatewayResolver {
   constructor(private readonly store: Store, private readonly factories: Partial<Record<GatewayKind, GatewayFactory>>) {}

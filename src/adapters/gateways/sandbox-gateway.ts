@@ -27,7 +27,7 @@ export const SANDBOX_CARDS: Readonly<Record<string, SandboxScenario>> = {
   '4000000000000119': 'timeout',
 };
 
-export const SANDBOX_ASYNC_DELAY_MS = 10_000;
+const SANDBOX_ASYNC_DELAY_MS = 10_000;
 
 function luhn(digits: string): boolean {
   let sum = 0;
@@ -39,7 +39,7 @@ function luhn(digits: string): boolean {
   return sum % 10 === 0;
 }
 
-export interface CardInput {
+interface CardInput {
   readonly number: string;
   readonly expMonth: number;
   readonly expYear: number;

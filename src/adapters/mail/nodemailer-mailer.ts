@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { MailMessage, Mailer } from '../../ports/mailer.js';
 
-export const DEFAULT_FROM = 'Paybridge <no-reply@paybridge.invalid>';
+const DEFAULT_FROM = 'Paybridge <no-reply@paybridge.invalid>';
 
 /** The bare address of a `Name <address>` sender, for the SMTP envelope. */
 function envelopeSender(from: string): string {

@@ -11,6 +11,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { Ids } from '../../ports/ids.js';
 import type { Repos, Store } from '../../ports/store.js';
 import type { Db } from './mapping.js';
+import type { Database as Tables } from './schema.js';
 import { core } from './migrations/001-core.js';
 import { auditRepo } from './repos/audit.js';
 import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
@@ -108,7 +109,7 @@ async function inTransaction<T>(trx: Db, dialect: Dialect, clock: Clock, ids: Id
   return result;
 }
 
-export interface StoreOptions {
+interface StoreOptions {
   /** `sqlite:<path>` (`sqlite::memory:` for tests) or `postgres://…`. */
   readonly url: string;
   readonly clock: Clock;
@@ -117,7 +118,7 @@ export interface StoreOptions {
   readonly poolSize?: number;
 }
 
-export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
+function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
   if (url.startsWith('sqlite:')) return { dialect: 'sqlite', target: url.slice('sqlite:'.length) || './data/paybridge.db' };
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { dialect: 'postgres', target: url };
   throw new Error(`DATABASE_URL must start with sqlite: or postgres:// (got "${url.split(':')[0]}:…")`);
@@ -135,10 +136,10 @@ export function openDatabase(url: string, poolSize = 10): { db: Db; dialect: Dia
     // 64 MiB of page cache (SQLite's default is 2 MiB): with a million orders the checkout's index pages
     // no longer fit the default, and each miss is a read() of the file (bench/README.md, "Growth").
     sqlite.pragma('cache_size = -65536');
-    return { db: new Kysely<any>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
+    return { db: new Kysely<Tables>({ dialect: new CachingSqliteDialect(sqlite) }), dialect };
   }
   const pool = new pg.Pool({ connectionString: target, max: poolSize });
-  return { db: new Kysely<any>({ dialect: new PostgresDialect({ pool }) }), dialect };
+  return { db: new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) }), dialect };
 }
 
 export function createStore(options: StoreOptions): Store {

@@ -2,13 +2,24 @@
  * Row ↔ record mapping shared by the repositories: snake_case columns, 0/1 booleans, JSON text.
  * A `Columns` spec names each record field's column and how it is stored.
  */
-import { CompiledQuery, type Compilable, type Kysely, type QueryResult } from 'kysely';
+import { CompiledQuery, type Compilable, type Insertable, type Kysely, type QueryResult } from 'kysely';
 import type { Page, PageRequest } from '../../ports/common.js';
+import type { Database } from './schema.js';
 
-export type Db = Kysely<any>;
+export type Db = Kysely<Database>;
+type TableName = keyof Database & string;
+/** The columns of `Table` (of any table when not narrowed). */
+export type ColumnOf<Table extends TableName> = Table extends TableName ? keyof Database[Table] & string : never;
+/**
+ * The same database without its table types, for the generic helpers below: they take any table and a row
+ * built from a `Columns` spec, whose column names the spec's type has checked already.
+ */
+/** A row built from a `Columns` spec (its column names checked by the spec's type), to insert into `Table`. */
+export type NewRow<Table extends TableName> = Insertable<Database[Table]>;
+const untyped = (db: Db): Kysely<any> => db as unknown as Kysely<any>;
 export type Row = Record<string, unknown>;
 type Kind = 'plain' | 'bool' | 'json';
-export type Columns<T> = { readonly [K in keyof T]-?: readonly [column: string, kind?: Kind] };
+export type Columns<T> = { readonly [K in keyof T]-?: readonly [column: ColumnOf<TableName>, kind?: Kind] };
 
 function encode(value: unknown, kind: Kind | undefined): unknown {
   if (value === undefined) return undefined;
@@ -95,12 +106,12 @@ function slotted(columns: readonly string[], from = 0): Record<string, unknown> 
  * that clashes on those columns is skipped (`numAffectedRows` 0); with `returning`, the row comes back.
  */
 export function insertRow(
-  db: Db, table: string, row: Row, options: { returning?: boolean; ignoreConflictOn?: readonly string[] } = {},
+  db: Db, table: TableName, row: Row, options: { returning?: boolean; ignoreConflictOn?: readonly string[] } = {},
 ): Promise<QueryResult<Row>> {
   const columns = Object.keys(row);
   const conflict = options.ignoreConflictOn ?? [];
   return cached(db, `${table}.insert(${columns.join()})ignore(${conflict.join()})${options.returning ? '.returning' : ''}`, Object.values(row), () => {
-    const q = db.insertInto(table).values(slotted(columns));
+    const q = untyped(db).insertInto(table).values(slotted(columns));
     const guarded = conflict.length > 0 ? q.onConflict((oc) => oc.columns([...conflict]).doNothing()) : q;
     return options.returning ? guarded.returningAll() : guarded;
   });
@@ -110,12 +121,12 @@ export function insertRow(
  * Updates `values` in the rows equal to `where` on every one of its columns, as a `cached` query keyed
  * by table and columns; with `returning`, the updated rows come back.
  */
-export function updateWhere(db: Db, table: string, values: Row, where: Row, options: { returning?: boolean } = {}): Promise<QueryResult<Row>> {
+export function updateWhere(db: Db, table: TableName, values: Row, where: Row, options: { returning?: boolean } = {}): Promise<QueryResult<Row>> {
   const columns = Object.keys(values);
   const conditions = Object.keys(where);
   return cached(db, `${table}.update(${columns.join()})where(${conditions.join()})${options.returning ? '.returning' : ''}`,
     [...Object.values(values), ...Object.values(where)], () => {
-      let q = db.updateTable(table).set(slotted(columns));
+      let q = untyped(db).updateTable(table).set(slotted(columns));
       conditions.forEach((c, i) => { q = q.where(c, '=', slot(columns.length + i)); });
       return options.returning ? q.returningAll() : q;
     });
@@ -127,19 +138,17 @@ export function changed(result: QueryResult<Row>): number {
 }
 
 /** Inserts rows in one statement (cached by their number when they all have the same columns). */
-export async function insertRows(db: Db, table: string, rows: readonly Row[]): Promise<void> {
+export async function insertRows(db: Db, table: TableName, rows: readonly Row[]): Promise<void> {
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]!);
   const uniform = rows.every((r) => Object.keys(r).length === columns.length && columns.every((c) => c in r));
   if (!uniform || rows.length * columns.length > SLOTS.length) {
-    await db.insertInto(table).values([...rows]).execute();
+    await untyped(db).insertInto(table).values([...rows]).execute();
     return;
   }
   await cached(db, `${table}.insertRows(${columns.join()})x${rows.length}`, rows.flatMap((r) => columns.map((c) => r[c])),
-    () => db.insertInto(table).values(rows.map((_, i) => slotted(columns, i * columns.length))));
+    () => untyped(db).insertInto(table).values(rows.map((_, i) => slotted(columns, i * columns.length))));
 }
-
-export const MAX_PAGE = 100;
 
 /**
  * Fetches one page ordered by `id` (`desc`: newest first, as ids grow with time), asking for one extra row
@@ -155,7 +164,7 @@ export async function pageBy<T>(
 }
 
 /** A repository over one table keyed by `id`: the common insert / update / get / list. */
-export function crud<T extends { id: string | number }>(db: Db, table: string, spec: Columns<T>) {
+export function crud<T extends { id: string | number }>(db: Db, table: TableName, spec: Columns<T>) {
   const map = (row: Row) => fromRow(spec, row);
   return {
     map,
@@ -171,11 +180,11 @@ export function crud<T extends { id: string | number }>(db: Db, table: string, s
       return row ? map(row) : undefined;
     },
     async get(id: T['id']): Promise<T | undefined> {
-      const [row] = await cachedRows(db, `${table}.get`, [id], () => db.selectFrom(table).selectAll().where('id', '=', slot(0)));
+      const [row] = await cachedRows(db, `${table}.get`, [id], () => untyped(db).selectFrom(table).selectAll().where('id', '=', slot(0)));
       return row ? map(row) : undefined;
     },
     list(where: Row, page: PageRequest): Promise<Page<T>> {
-      let q = db.selectFrom(table).selectAll();
+      let q = untyped(db).selectFrom(table).selectAll();
       for (const [column, value] of Object.entries(where)) {
         if (value !== undefined) q = q.where(column, '=', value);
       }

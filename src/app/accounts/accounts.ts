@@ -16,9 +16,9 @@ import { merchantAccount } from '../payments/ledger-postings.js';
 import { currency as checkCurrency, found, invalid } from '../validate.js';
 
 /** The ledger code of an internal account. */
-export const accountLedgerCode = (accountId: string) => `account:${accountId}`;
+const accountLedgerCode = (accountId: string) => `account:${accountId}`;
 /** Where top-ups come from: money the shop received outside Paybridge (cash, bank transfer). */
-export const fundingAccount = (shopId: string, currency: string) => `funding:${shopId}:${currency}`;
+const fundingAccount = (shopId: string, currency: string) => `funding:${shopId}:${currency}`;
 
 /** An account with its balance, minor units of its currency. */
 export interface AccountWithBalance {
@@ -26,7 +26,7 @@ export interface AccountWithBalance {
   readonly balance: number;
 }
 
-export interface CreateAccountInput {
+interface CreateAccountInput {
   readonly shopId: string;
   readonly currency: string;
   readonly customerId?: string | null | undefined;
@@ -57,7 +57,7 @@ export async function createAccount(deps: Deps, input: CreateAccountInput): Prom
 }
 
 /** The account, if the caller may see it: platform callers see all, a customer only its own ("not found" otherwise). */
-export async function visibleAccount(repos: Repos, principal: Principal, id: string): Promise<InternalAccount> {
+async function visibleAccount(repos: Repos, principal: Principal, id: string): Promise<InternalAccount> {
   const account = await repos.internalAccounts.get(id);
   const mine = account && (principal.role !== 'customer' || account.customerId === principal.customerId);
   return found(mine ? account : undefined, 'account', id);

@@ -8,7 +8,7 @@ import { deriveAmounts, heldAmount, inFlight } from '../../domain/payment.js';
 import type { Order } from '../../ports/orders.js';
 import type { Deps } from '../deps.js';
 
-export interface Violation {
+interface Violation {
   readonly rule: string;
   readonly subject: string;
   readonly detail: string;

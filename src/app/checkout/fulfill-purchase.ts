@@ -22,9 +22,9 @@ import { found } from '../validate.js';
 import { openCheckoutSession } from './sessions.js';
 import { checkoutUrl, successRedirect, withPurchaseId } from './urls.js';
 
-export type FulfillState = 'SUCCESS' | 'FAILED' | 'CANCELLED';
+type FulfillState = 'SUCCESS' | 'FAILED' | 'CANCELLED';
 
-export interface FulfillInput {
+interface FulfillInput {
   readonly orderId: number;
   readonly state: FulfillState;
   /** FAILED: shown to the buyer, kept as the order's status message. */
@@ -35,7 +35,7 @@ export interface FulfillInput {
   readonly processorData?: string | undefined;
 }
 
-export interface FulfillResult {
+interface FulfillResult {
   readonly order: Order;
   /** Where the merchant's page sends the buyer next. */
   readonly redirectUrl: string;

@@ -18,7 +18,7 @@ import { found } from '../validate.js';
 import { openCheckoutSession } from './sessions.js';
 import { checkoutUrl } from './urls.js';
 
-export interface PlaceCheckoutInput {
+interface PlaceCheckoutInput {
   readonly customerId: string;
   /** Product ids (courses or bundles), each at most once. */
   readonly productIds: readonly number[];
@@ -30,7 +30,7 @@ export interface PlaceCheckoutInput {
   readonly actor: string;
 }
 
-export interface PlacedCheckout {
+interface PlacedCheckout {
   readonly order: Order;
   readonly lines: readonly OrderLine[];
   readonly session: CheckoutSession;

@@ -7,7 +7,7 @@ import type { CheckoutSession, Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 
-export const SESSION_TTL_MS = 24 * 3600 * 1000;
+const SESSION_TTL_MS = 24 * 3600 * 1000;
 
 export async function openCheckoutSession(
   deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order,

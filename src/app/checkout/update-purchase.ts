@@ -12,7 +12,7 @@ import { moveOrder } from '../orders/move-order.js';
 import { completeTransaction, startTransaction } from '../payments/transactions.js';
 import { found, invalid } from '../validate.js';
 
-export interface TotalsUpdate {
+interface TotalsUpdate {
   /** The tax in minor units, replacing the computed one; null goes back to the shop's tax rate. */
   readonly tax?: number | null | undefined;
   /** What the caller believes the total is; refused unless it is the server's total (after the tax change). */

@@ -21,7 +21,7 @@ export function checkoutUrl(deps: Pick<Deps, 'publicUrl'>, shop: Shop, orderId: 
 }
 
 /** Paybridge's own landing page after a purchase, for shops without a success URL. */
-export function thankYouUrl(deps: Pick<Deps, 'publicUrl'>, orderId: number): string {
+function thankYouUrl(deps: Pick<Deps, 'publicUrl'>, orderId: number): string {
   return withPurchaseId(`${deps.publicUrl}/thank-you`, orderId);
 }
 

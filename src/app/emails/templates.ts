@@ -11,7 +11,7 @@ export interface RenderedMail {
   readonly html: string;
 }
 
-export interface MailLine {
+interface MailLine {
   readonly title: string;
   readonly quantity: number;
   readonly total: number;
@@ -78,7 +78,7 @@ export function seatCodes(d: OrderMailData & { readonly codes: readonly { readon
   };
 }
 
-export interface InvoiceMailData {
+interface InvoiceMailData {
   readonly shopName: string;
   readonly invoiceNumber: string;
   readonly customerName: string | null;

@@ -7,7 +7,7 @@ import type { Order, OrderLine } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 
-export interface Granted {
+interface Granted {
   readonly enrollments: number;
   readonly seatCodes: readonly { readonly code: string; readonly title: string }[];
 }
@@ -20,7 +20,7 @@ const SEAT_GROUPS = 7;
  * A seat code like `SEAT-7KQ2-XM4P-9HTA-…` (seven groups of four): it grants a course to whoever knows it,
  * so it carries 140 random bits (DESIGN rule 14), in 32 letters and digits that cannot be misread.
  */
-export function seatCode(deps: Pick<Deps, 'ids'>): string {
+function seatCode(deps: Pick<Deps, 'ids'>): string {
   const bytes = Buffer.from(deps.ids.secret(SEAT_GROUPS * 4), 'base64url');
   const groups: string[] = [];
   for (let g = 0; g < SEAT_GROUPS; g++) {

@@ -11,10 +11,10 @@ import { found, invalid, outboundUrl } from '../validate.js';
  * An open circuit closes only by the explicit reset, as in Commerce Layer: the automatic half-open probe
  * after `circuitCooldownMs` is opt-in (null: none).
  */
-export const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: null } as const;
+const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: null } as const;
 
 /** The settings a caller may give; URLs and limits are validated here. */
-export interface ExternalSettings {
+interface ExternalSettings {
   readonly name?: string | undefined;
   readonly authorizeUrl?: string | undefined;
   readonly captureUrl?: string | null | undefined;

@@ -3,7 +3,7 @@ import type { PaymentInstrument, PaymentMethod } from '../../ports/gateways.js';
 import type { Deps } from '../deps.js';
 import { currency, found, invalid } from '../validate.js';
 
-export interface PaymentMethodInput {
+interface PaymentMethodInput {
   readonly shopId: string;
   readonly gatewayId: string;
   readonly instrument: PaymentInstrument;

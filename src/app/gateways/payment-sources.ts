@@ -14,7 +14,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { found, invalid } from '../validate.js';
 
-export interface SaveSourceInput {
+interface SaveSourceInput {
   readonly customerId: string;
   readonly gatewayId: string;
   readonly source: PaymentSource;

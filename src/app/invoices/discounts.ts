@@ -10,7 +10,7 @@ import type { Invoice } from '../../ports/invoices.js';
 import type { Repos } from '../../ports/store.js';
 
 /** What a payment asks for: minor units of the invoice's currency. */
-export interface PricedPayment {
+interface PricedPayment {
   readonly discountCode: string | null;
   readonly discount: number;
   readonly amount: number;

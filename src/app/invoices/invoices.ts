@@ -13,7 +13,7 @@ import { currency as checkCurrency, found, invalid } from '../validate.js';
 import { invoiceJson } from './json.js';
 import { cancelPayment, lockInvoice } from './settle.js';
 
-export interface CreateInvoiceInput {
+interface CreateInvoiceInput {
   readonly shopId: string;
   readonly customerId: string;
   /** Default: the shop's currency. */

@@ -7,7 +7,7 @@ import type { Invoice, InvoiceLine, InvoicePayment } from '../../ports/invoices.
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-export function invoiceLineJson(l: InvoiceLine) {
+function invoiceLineJson(l: InvoiceLine) {
   return { description: l.description, quantity: l.quantity, unit_amount: l.unitAmount, amount: l.amount };
 }
 

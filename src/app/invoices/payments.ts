@@ -18,7 +18,7 @@ import { mayAct } from './invoices.js';
 import { cancelCheckoutOrder, cancelPayment, INVOICE_PAYMENT_KEY, lockInvoice } from './settle.js';
 
 /** The two redirect pages of a CHECKOUT payment, under the API prefix. */
-export const CHECKOUT_RETURN_PATH = '/api/v1/invoice-payments/checkout';
+const CHECKOUT_RETURN_PATH = '/api/v1/invoice-payments/checkout';
 
 export interface PaymentRequest {
   readonly paymentId?: string | undefined;

@@ -29,7 +29,7 @@ import { invoiceJson, invoicePaymentJson } from './json.js';
 export const INVOICE_PAYMENT_KEY = 'invoice_payment_id';
 
 /** Where EXTERNAL payments come from: money a third party collected for the shop. May go negative. */
-export const externalAccount = (shopId: string, currency: string) => `external:${shopId}:${currency}`;
+const externalAccount = (shopId: string, currency: string) => `external:${shopId}:${currency}`;
 
 const METHOD = { PLATFORM: 'account balance', CHECKOUT: 'card', EXTERNAL: 'external payment' } as const;
 

@@ -31,7 +31,7 @@ export async function cancelOrder(deps: Deps, principal: Principal, id: number, 
   });
 }
 
-export interface CancelEvent {
+interface CancelEvent {
   readonly type: 'order.cancelled' | 'order.expired';
   /** Added to the event's data beside `order` and `reason`. */
   readonly data?: Readonly<Record<string, unknown>>;

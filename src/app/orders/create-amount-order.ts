@@ -11,7 +11,7 @@ import { emit } from '../events.js';
 import { orderJson } from '../representations.js';
 import { currency as checkCurrency, found } from '../validate.js';
 
-export interface AmountOrderInput {
+interface AmountOrderInput {
   readonly shopId: string;
   /** Minor units of `currency`, > 0. */
   readonly amount: number;

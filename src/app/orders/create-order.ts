@@ -13,7 +13,7 @@ import { emit } from '../events.js';
 import { orderJson } from '../representations.js';
 import { country as checkCountry, emailAddress, found, invalid } from '../validate.js';
 
-export interface CreateOrderInput {
+interface CreateOrderInput {
   readonly shopId: string;
   readonly customerId: string | null;
   readonly lines: readonly { readonly productId: number; readonly quantity: number }[];
@@ -24,7 +24,7 @@ export interface CreateOrderInput {
   readonly metadata?: Readonly<Record<string, string>> | undefined;
 }
 
-export async function loadPricedProducts(tx: Repos, shop: Shop, lines: CreateOrderInput['lines']): Promise<Product[]> {
+async function loadPricedProducts(tx: Repos, shop: Shop, lines: CreateOrderInput['lines']): Promise<Product[]> {
   if (lines.length === 0) throw invalid('/lines', 'must contain at least one item');
   const products = await tx.products.getMany(lines.map((l) => l.productId));
   return lines.map((line, i) => {
@@ -62,7 +62,7 @@ export async function usePromoCode(
 }
 
 /** The catalog price of `product` in `currency` (minor units); the caller checked it has one. */
-export function catalogPrice(product: Product, currency: string): number {
+function catalogPrice(product: Product, currency: string): number {
   return product.prices.find((price) => price.currency === currency)!.amount;
 }
 
@@ -85,7 +85,7 @@ export async function priceItems(
   }));
 }
 
-export interface PricedOrderFields {
+interface PricedOrderFields {
   readonly customerId: string | null;
   readonly country: string | null;
   readonly promoCodeId: string | null;

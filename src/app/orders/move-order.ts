@@ -8,7 +8,7 @@ import type { Order, StatusAxis } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 
-export function orderState(order: Order): OrderState {
+function orderState(order: Order): OrderState {
   return { status: order.status, payment_status: order.paymentStatus, fulfillment_status: order.fulfillmentStatus };
 }
 

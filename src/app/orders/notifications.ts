@@ -12,7 +12,7 @@ import { emitAll } from '../events.js';
 import { notificationJson, orderJson } from '../representations.js';
 
 /** At most this many messages of one reply are kept. */
-export const MAX_MESSAGES_PER_REPLY = 20;
+const MAX_MESSAGES_PER_REPLY = 20;
 
 /** Attaches `messages` (as the processor sent them) to the order, in the caller's transaction. */
 export async function attachMessages(

@@ -16,7 +16,7 @@ import { chooseMethod } from './payment-options.js';
 import { armTimers, DAY_MS } from './timers.js';
 
 /** The request, already shaped by the HTTP schema; amounts are still the specification's decimal strings. */
-export interface PaymentOrderInput {
+interface PaymentOrderInput {
   readonly shopId: string;
   readonly orderNumber: string;
   readonly description?: string | undefined;

@@ -23,9 +23,9 @@ export const KEY = {
 const MINUTE = 60_000;
 
 /** Minutes a buyer has to pay when `timeLimit` is not given: 24 hours. */
-export const DEFAULT_PAY_MINUTES = 24 * 60;
+const DEFAULT_PAY_MINUTES = 24 * 60;
 /** Minutes a two-stage authorization may wait for its capture when `timeLimit` is not given: 7 days. */
-export const DEFAULT_CAPTURE_MINUTES = 7 * 24 * 60;
+const DEFAULT_CAPTURE_MINUTES = 7 * 24 * 60;
 /** The largest `timeLimit` accepted, in minutes (7 days: card authorizations rarely live longer). */
 export const MAX_TIME_LIMIT_MINUTES = DEFAULT_CAPTURE_MINUTES;
 

@@ -104,7 +104,7 @@ export async function chooseMethod(
 }
 
 /** What the hosted payment page pays an order with. */
-export interface PaymentOptions {
+interface PaymentOptions {
   readonly gatewayId: string;
   /** Capture right after a successful authorization (single-stage). */
   readonly capture: boolean;

@@ -66,7 +66,7 @@ export function transactionFacts(txns: readonly TxnFacts[]): Pick<StatusFacts, '
   return { lastAttemptFailed: attempts.at(-1)?.status === 'failed', openAuthorization: openAmount(deriveAmounts(txns)) > 0 };
 }
 
-export type PaymentItemStatus =
+type PaymentItemStatus =
   | 'pending' | 'failed' | 'authorized' | 'partially_captured' | 'captured' | 'voided' | 'refunded' | 'partially_refunded';
 
 /** One buyer's payment attempt (an authorization) and what was done with it since; minor units. */

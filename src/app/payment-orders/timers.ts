@@ -15,11 +15,11 @@ export const TIMER = {
   captureDeadline: 'payment-order.capture-deadline',
   clearing: 'payment-order.clearing',
 } as const;
-export type TimerKind = (typeof TIMER)[keyof typeof TIMER];
+type TimerKind = (typeof TIMER)[keyof typeof TIMER];
 
 export const DAY_MS = 24 * 3600_000;
 /** How long a worker holds a claimed timer before another may take it over (a void may call a processor). */
-export const TIMER_LEASE_MS = 5 * 60_000;
+const TIMER_LEASE_MS = 5 * 60_000;
 
 /** Arms the order's timers; each is keyed by (kind, order), so arming twice arms once. Times in epoch ms. */
 export async function armTimers(

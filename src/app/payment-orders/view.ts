@@ -88,8 +88,6 @@ export function paymentOrderJson(deps: Pick<Deps, 'publicUrl'>, s: OrderSnapshot
   };
 }
 
-export type PaymentOrderJson = ReturnType<typeof paymentOrderJson>;
-
 /** The snapshot of an order as it stands now. */
 export async function currentSnapshot(deps: Pick<Deps, 'store'>, order: Order): Promise<OrderSnapshot> {
   const [session, txns, shop] = await Promise.all([

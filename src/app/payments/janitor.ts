@@ -8,7 +8,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { completeTransaction, gatewayRequest } from './transactions.js';
 
-export interface JanitorOptions {
+interface JanitorOptions {
   /** Leave transactions younger than this alone: their processor call may still be in flight. */
   readonly minAgeMs: number;
   /** Fail a transaction still unresolved after this long. */

@@ -13,7 +13,7 @@ export function merchantAccount(shopId: string, currency: string): string {
   return `merchant:${shopId}:${currency}`;
 }
 
-export function processorAccount(gatewayId: string | null, currency: string): string {
+function processorAccount(gatewayId: string | null, currency: string): string {
   return `processor:${gatewayId ?? 'external'}:${currency}`;
 }
 

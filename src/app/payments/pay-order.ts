@@ -9,7 +9,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { loadOrderContext, runTransaction, startTransaction, type OrderContext } from './transactions.js';
 
-export interface PayInput {
+interface PayInput {
   readonly orderId: number;
   readonly gatewayId: string;
   readonly source: PaymentSource | null;
@@ -20,7 +20,7 @@ export interface PayInput {
   readonly known?: Partial<OrderContext> | undefined;
 }
 
-export interface PayResult {
+interface PayResult {
   readonly order: Order;
   /** The authorization, and the capture when one was made. */
   readonly transactions: readonly PaymentTransaction[];

@@ -27,7 +27,7 @@ const EVENT_OF: Record<string, EventType> = {
 };
 
 /** What `settleLoaded` works from: the order, read with its lock held, and all of its transactions as they now stand. */
-export interface LoadedOrder {
+interface LoadedOrder {
   readonly order: Order;
   readonly txns: readonly PaymentTransaction[];
   /** The order's shop and customer, when the caller holds them (for the e-mails). */

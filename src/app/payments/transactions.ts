@@ -21,7 +21,7 @@ import { attachMessages } from '../orders/notifications.js';
 import { found } from '../validate.js';
 import { settleLoaded } from './settle-order.js';
 
-export interface StartInput {
+interface StartInput {
   readonly orderId: number;
   readonly kind: TransactionKind;
   /** Minor units; defaults to what is left to authorize/capture/refund/void. */
@@ -175,7 +175,7 @@ export async function runTransaction(
   return completeTransaction(deps, txn, result, actor, options);
 }
 
-export interface CompleteOptions {
+interface CompleteOptions {
   /**
    * The caller captures right after a synchronous authorization: no auto-capture job is needed, and when
    * the authorization succeeded, the capture's intent (step 1) is recorded in the same database
@@ -184,7 +184,7 @@ export interface CompleteOptions {
   readonly capturesInline?: boolean;
 }
 
-export interface RunOptions extends CompleteOptions {
+interface RunOptions extends CompleteOptions {
   /** The gateway's adapter, when the caller already resolved it (one payment, several calls). */
   readonly gateway?: PaymentGateway | undefined;
   /** The order's context, when the caller already loaded it. */

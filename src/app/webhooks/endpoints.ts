@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import { EVENT_TYPES, emit } from '../events.js';
 import { defined, found, invalid, outboundUrl } from '../validate.js';
 
-export interface EndpointInput {
+interface EndpointInput {
   readonly url?: string | undefined;
   readonly shopId?: string | null | undefined;
   readonly eventTypes?: readonly string[] | undefined;

@@ -65,7 +65,7 @@ const PaymentItem = Type.Object({
   capturedAmount: Type.String(), voidedAmount: Type.String(), refundedAmount: Type.String(),
   errorCode: Null(Type.String()), errorMessage: Null(Type.String()), createdAt: Time, updatedAt: Time,
 });
-export const PaymentOrderSchema = Type.Object({
+const PaymentOrderSchema = Type.Object({
   orderId: Type.String({ description: 'Paybridge\'s order id (the native order\'s integer id, as a string)' }),
   shopId: Type.String(),
   status: Type.String({ description: `${PAYMENT_ORDER_STATUSES.join(' | ')}; see docs/payment-orders.md` }),

@@ -10,7 +10,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 import { iso, isoOrNull } from '../iso.js';
 
 export const PURCHASE_STATES = ['CREATED', 'PENDING', 'SUCCESS', 'FAILED', 'REFUNDED', 'CANCELLED', 'FLAGGED'] as const;
-export type PurchaseState = (typeof PURCHASE_STATES)[number];
+type PurchaseState = (typeof PURCHASE_STATES)[number];
 
 /**
  * The purchase state of an order, from its status axes, its transactions and its status message, first

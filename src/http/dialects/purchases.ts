@@ -21,7 +21,6 @@ import { PURCHASE_STATES, PurchaseSchema, purchaseState, purchaseView } from './
 
 const tags = ['Skilljar-compatible purchases'];
 const Int32 = { minimum: 0, maximum: 2147483647 };
-const NullableInt32 = Type.Union([Type.Integer(Int32), Type.Null()]);
 
 const Params = Type.Object({ purchase_id: Type.String({ pattern: '^[0-9a-z]+$', maxLength: 40, description: 'ID of a Purchase object' }) });
 

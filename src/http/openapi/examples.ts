@@ -9,7 +9,7 @@ export interface Example {
   readonly value: unknown;
 }
 
-export interface RouteExamples {
+interface RouteExamples {
   /** Named request bodies. */
   readonly request?: Readonly<Record<string, Example>>;
   /** The success status and its example. */

@@ -85,7 +85,7 @@ const EVENTS: Record<EventType, { readonly when: string; readonly data: TSchema 
 };
 
 /** The JSON body of one delivery of an event of `type`. */
-export function eventEnvelope(type: EventType): TSchema {
+function eventEnvelope(type: EventType): TSchema {
   return Type.Object({
     id: Type.String({ description: 'The event id: the same on every retry and replay, and the webhook-id header; drop duplicates on it' }),
     type: Type.Literal(type),

@@ -17,12 +17,12 @@ export interface CardFormBody {
 
 export type FieldErrors = Partial<Record<CardField, string>>;
 
-export type CardRead =
+type CardRead =
   | { readonly ok: true; readonly token: string; readonly last4: string }
   | { readonly ok: false; readonly errors: FieldErrors };
 
 /** Parses "MM/YY" (also "MM / YY", "MM/YYYY", "MMYY"). */
-export function parseExpiry(text: string): { expMonth: number; expYear: number } | null {
+function parseExpiry(text: string): { expMonth: number; expYear: number } | null {
   const m = /^(\d{1,2})\s*\/?\s*(\d{2}|\d{4})$/.exec(text.trim());
   if (!m) return null;
   return { expMonth: Number(m[1]), expYear: Number(m[2]) };

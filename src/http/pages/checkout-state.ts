@@ -17,7 +17,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
  * - `expired`: the session ran out (or was closed as expired) before any money was taken;
  * - `closed`: the order can no longer be paid (cancelled, voided).
  */
-export type CheckoutState = 'payable' | 'processing' | 'succeeded' | 'expired' | 'closed';
+type CheckoutState = 'payable' | 'processing' | 'succeeded' | 'expired' | 'closed';
 
 export interface Checkout {
   readonly session: CheckoutSession;
@@ -33,7 +33,7 @@ export interface Checkout {
 
 const DONE = new Set(['paid', 'free', 'partially_paid', 'partially_refunded', 'refunded']);
 
-export function checkoutState(session: CheckoutSession, order: Order, txns: readonly PaymentTransaction[], now: number): CheckoutState {
+function checkoutState(session: CheckoutSession, order: Order, txns: readonly PaymentTransaction[], now: number): CheckoutState {
   const amounts = deriveAmounts(txns);
   if (session.status === 'complete' || DONE.has(order.paymentStatus)) return 'succeeded';
   if (order.paymentStatus === 'authorized') {

@@ -55,7 +55,7 @@ function field(name: CardField, label: string, errors: FieldErrors, attrs: { val
 ${error ? html`<p class="field-error" id="${name}-error">${error}</p>` : ''}`;
 }
 
-export interface PaymentFormView {
+interface PaymentFormView {
   readonly shop: Shop;
   readonly order: Order;
   readonly lines: readonly OrderLine[];

@@ -8,7 +8,7 @@ import { authenticate } from '../../app/authenticate.js';
 import type { Deps, Principal } from '../../app/deps.js';
 import { DomainError } from '../../domain/errors.js';
 
-export type CallerRole = Principal['role'];
+type CallerRole = Principal['role'];
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -10,7 +10,7 @@ import type { Deps } from '../../app/deps.js';
 import { DomainError } from '../../domain/errors.js';
 
 /** A claimed key whose request never finished (the process died) may be taken over after this long. */
-export const IDEMPOTENCY_LEASE_MS = 60_000;
+const IDEMPOTENCY_LEASE_MS = 60_000;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -10,7 +10,7 @@ import { ListQuery, NullableTimestamp, ShortText, StringId, Timestamp, listOf, r
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('integration')]);
 
-export const ApiKeySchema = Type.Object({
+const ApiKeySchema = Type.Object({
   id: Type.String(), object: Type.Literal('api_key'), name: Type.String(), role: Role,
   prefix: Type.String({ description: 'The first characters of the key, to tell keys apart' }),
   key: Type.Optional(Type.String({ description: 'The key itself: in the creating response only, never again' })),

@@ -12,13 +12,13 @@ import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { listQuery, Nullable, StringId, Timestamp, listOf, responses } from '../schemas.js';
 
-export const CustomerSchema = Type.Object({
+const CustomerSchema = Type.Object({
   id: Type.String(), object: Type.Literal('customer'), email: Type.String(),
   first_name: Nullable(Type.String()), last_name: Nullable(Type.String()), restricted: Type.Boolean(),
   has_password: Type.Boolean(), created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'Customer' });
 
-export function customerView(c: Customer) {
+function customerView(c: Customer) {
   return {
     id: c.id, object: 'customer' as const, email: c.email, first_name: c.firstName, last_name: c.lastName,
     restricted: c.restricted, has_password: c.passwordHash !== null, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt),

@@ -10,7 +10,7 @@ import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
 import { ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
-export const GatewaySchema = Type.Object({
+const GatewaySchema = Type.Object({
   id: Type.String(), object: Type.Literal('gateway'), shop_id: Type.String(), kind: Type.String({ description: 'sandbox | manual | external' }),
   name: Type.String(), created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'Gateway', additionalProperties: true });

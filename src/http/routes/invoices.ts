@@ -26,7 +26,7 @@ const invoiceFields = {
   metadata: Type.Record(Type.String(), Type.String()), paid_at: NullableTimestamp, voided_at: NullableTimestamp,
   created_at: Timestamp, updated_at: Timestamp,
 };
-export const InvoiceSchema = Type.Object(invoiceFields, { $id: 'Invoice' });
+const InvoiceSchema = Type.Object(invoiceFields, { $id: 'Invoice' });
 
 const InvoicePaymentSchema = Type.Object({
   id: Type.String(), object: Type.Literal('invoice_payment'), invoice_id: Type.String(),

@@ -40,7 +40,7 @@ const orderFields = {
   country: Nullable(Type.String()), email: Nullable(Type.String()), metadata: Type.Record(Type.String(), Type.String()),
   placed_at: NullableTimestamp, cancelled_at: NullableTimestamp, created_at: Timestamp, updated_at: Timestamp,
 };
-export const OrderSummarySchema = Type.Object(orderFields, { $id: 'OrderSummary' });
+const OrderSummarySchema = Type.Object(orderFields, { $id: 'OrderSummary' });
 export const OrderSchema = Type.Object({
   ...orderFields, lines: Type.Array(OrderLineSchema), transactions: Type.Array(TransactionSchema), history: Type.Array(HistorySchema),
   notifications: Type.Array(NotificationSchema, { description: 'Messages the payment processors attached to the order, oldest first' }),

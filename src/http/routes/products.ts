@@ -11,7 +11,7 @@ import { CurrencyCode, IntegerId, listQuery, MinorUnits, Nullable, ShortText, Ti
 
 const Price = Type.Object({ currency: CurrencyCode, amount: MinorUnits }, { additionalProperties: false });
 
-export const ProductSchema = Type.Object({
+const ProductSchema = Type.Object({
   id: Type.Integer(), object: Type.Literal('product'), shop_id: Type.String(),
   kind: Type.Union([Type.Literal('course'), Type.Literal('bundle')]), title: Type.String(), sku: Type.String(),
   description: Nullable(Type.String()), active: Type.Boolean(),
@@ -20,7 +20,7 @@ export const ProductSchema = Type.Object({
   created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'Product' });
 
-export function productView(p: Product) {
+function productView(p: Product) {
   return {
     id: p.id, object: 'product' as const, shop_id: p.shopId, kind: p.kind, title: p.title, sku: p.sku,
     description: p.description, active: p.active, prices: p.prices.map((x) => ({ currency: x.currency, amount: x.amount })),

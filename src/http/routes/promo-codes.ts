@@ -13,7 +13,7 @@ import { CurrencyCode, MinorUnits, Nullable, NullableTimestamp, StringId, Timest
 
 const time = (value: string | null | undefined) => (value === undefined ? undefined : value === null ? null : Date.parse(value));
 
-export const PromoCodeSchema = Type.Object({
+const PromoCodeSchema = Type.Object({
   id: Type.String(), object: Type.Literal('promo_code'), shop_id: Type.String(), code: Type.String(),
   kind: Type.Union([Type.Literal('percent_off'), Type.Literal('amount_off'), Type.Literal('price_override')]),
   percent_off: Nullable(Type.Number()), amount: Nullable(Type.Integer()), currency: Nullable(Type.String()),

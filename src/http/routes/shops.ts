@@ -13,7 +13,7 @@ import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, list
 
 const UrlField = Nullable(Type.String({ format: 'uri', maxLength: 2000 }));
 
-export const ShopSchema = Type.Object({
+const ShopSchema = Type.Object({
   id: Type.String(), object: Type.Literal('shop'), name: Type.String(), currency: Type.String(),
   remote_checkout_url: Nullable(Type.String()), success_url: Nullable(Type.String()), cancel_url: Nullable(Type.String()),
   auto_capture: Type.Boolean(), clearing_days: Type.Integer(),
@@ -21,7 +21,7 @@ export const ShopSchema = Type.Object({
   created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'Shop' });
 
-export function shopView(s: Shop, withSecret = false) {
+function shopView(s: Shop, withSecret = false) {
   return {
     id: s.id, object: 'shop' as const, name: s.name, currency: s.currency, remote_checkout_url: s.remoteCheckoutUrl,
     success_url: s.successUrl, cancel_url: s.cancelUrl, auto_capture: s.autoCapture, clearing_days: s.clearingDays,

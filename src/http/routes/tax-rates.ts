@@ -12,7 +12,7 @@ import { Percent, percent, ppm } from '../percent.js';
 import { Nullable, ShortText, StringId, Timestamp, listOf, responses } from '../schemas.js';
 import { ShopFilter } from './promo-codes.js';
 
-export const TaxRateSchema = Type.Object({
+const TaxRateSchema = Type.Object({
   id: Type.String(), object: Type.Literal('tax_rate'), shop_id: Type.String(), name: Type.String(),
   country: Nullable(Type.String()), percentage: Type.Number(), created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'TaxRate' });

@@ -3,7 +3,7 @@ import type {
   ApiKey, ApiKeyRepo, IdempotencyRecord, IdempotencyRepo, RefreshToken, RefreshTokenRepo,
 } from '../../../ports/access.js';
 import type { SettingsRepo } from '../../../ports/store.js';
-import { cachedRows, crud, fromRow, slot, toRow, type Columns, type Db } from '../mapping.js';
+import { cachedRows, crud, fromRow, slot, toRow, type Columns, type Db, type NewRow } from '../mapping.js';
 
 const API_KEY: Columns<ApiKey> = {
   id: ['id'], name: ['name'], role: ['role'], prefix: ['prefix'], hash: ['hash'],
@@ -86,7 +86,7 @@ export function idempotencyRepo(db: Db): IdempotencyRepo {
   return {
     async claim(record) {
       const r = await db.insertInto('idempotency_keys')
-        .values(toRow(IDEMPOTENCY, { ...record, statusCode: null, responseBody: null }))
+        .values(toRow(IDEMPOTENCY, { ...record, statusCode: null, responseBody: null }) as NewRow<'idempotency_keys'>)
         .onConflict((oc) => oc.columns(['scope', 'key']).doNothing()).executeTakeFirst();
       return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
     },

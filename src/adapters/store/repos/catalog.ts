@@ -5,7 +5,7 @@ import type {
 import type { Customer, CustomerRepo } from '../../../ports/customers.js';
 import type { Gateway, GatewayRepo } from '../../../ports/gateways.js';
 import { sql } from 'kysely';
-import { cachedRows, crud, slot, toRow, type Columns, type Db, type Row } from '../mapping.js';
+import { cachedRows, crud, slot, toRow, type Columns, type Db, type Row, type NewRow } from '../mapping.js';
 
 const times = { createdAt: ['created_at'], updatedAt: ['updated_at'] } as const;
 
@@ -115,7 +115,7 @@ export function customerRepo(db: Db, now: () => number): CustomerRepo {
   return {
     async insert(customer) {
       const row = await db.insertInto('customers')
-        .values({ ...toRow(CUSTOMER, { ...customer, createdAt: now(), updatedAt: now() }), ...lower(customer.email) })
+        .values({ ...toRow(CUSTOMER, { ...customer, createdAt: now(), updatedAt: now() }), ...lower(customer.email) } as NewRow<'customers'>)
         .returningAll().executeTakeFirstOrThrow();
       return base.map(row);
     },

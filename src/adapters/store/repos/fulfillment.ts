@@ -2,7 +2,7 @@
 import type { PaymentSourceRecord, PaymentSourceRepo } from '../../../ports/customers.js';
 import type { Enrollment, FulfillmentRepo, SeatCode } from '../../../ports/fulfillment.js';
 import type { CheckoutSession, CheckoutSessionRepo, OrderNote, OrderNoteRepo } from '../../../ports/orders.js';
-import { cachedRows, changed, crud, fromRow, insertRow, slot, toRow, updateWhere, type Columns, type Db, type Row } from '../mapping.js';
+import { cachedRows, changed, crud, fromRow, insertRow, slot, toRow, updateWhere, type Columns, type Db, type Row, type NewRow } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -69,7 +69,7 @@ export function fulfillmentRepo(db: Db, now: () => number): FulfillmentRepo {
       if (codes.length === 0) return;
       await db.insertInto('seat_codes').values(codes.map((c) => toRow(SEAT, {
         ...c, status: 'available', redeemedBy: null, redeemedOrderId: null, createdAt: now(), updatedAt: now(),
-      }))).execute();
+      }) as NewRow<'seat_codes'>)).execute();
     },
     async seatCodes(orderId) {
       return (await cachedRows(db, 'seat_codes.byOrder', [orderId], () => db.selectFrom('seat_codes').selectAll().where('order_id', '=', slot(0)).orderBy('id'))).map(seat);
@@ -99,7 +99,9 @@ const NOTE: Columns<OrderNote> = { id: ['id'], orderId: ['order_id'], source: ['
 
 export function orderNoteRepo(db: Db): OrderNoteRepo {
   return {
-    async add(note) { return fromRow(NOTE, await db.insertInto('order_notes').values(toRow(NOTE, note)).returningAll().executeTakeFirstOrThrow()); },
+    async add(note) {
+      return fromRow(NOTE, await db.insertInto('order_notes').values(toRow(NOTE, note) as NewRow<'order_notes'>).returningAll().executeTakeFirstOrThrow());
+    },
     async list(orderId) {
       return (await db.selectFrom('order_notes').selectAll().where('order_id', '=', orderId).orderBy('id').execute())
         .map((r: Row) => fromRow(NOTE, r));

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import type {
   ExternalGatewayRepo, Gateway, GatewayCircuit, InboundWebhook, PaymentMethod, PaymentMethodRepo,
 } from '../../../ports/gateways.js';
-import { crud, fromRow, pageBy, toRow, type Columns, type Db } from '../mapping.js';
+import { crud, fromRow, pageBy, toRow, type Columns, type Db, type NewRow } from '../mapping.js';
 
 const GATEWAY: Columns<Gateway> = {
   id: ['id'], shopId: ['shop_id'], kind: ['kind'], name: ['name'], config: ['config', 'json'],
@@ -92,7 +92,7 @@ export function externalGatewayRepo(db: Db, now: () => number): ExternalGatewayR
       return row ? fromRow(CIRCUIT, row) : undefined;
     },
     async insertInbound(webhook) {
-      const row = await db.insertInto('inbound_webhooks').values(toRow(INBOUND, { ...webhook, processedAt: null }))
+      const row = await db.insertInto('inbound_webhooks').values(toRow(INBOUND, { ...webhook, processedAt: null }) as NewRow<'inbound_webhooks'>)
         .onConflict((oc) => oc.columns(['gateway_id', 'action_id', 'body_hash']).doNothing())
         .returningAll().executeTakeFirst();
       if (row) return { inserted: true, webhook: inbound(row) };

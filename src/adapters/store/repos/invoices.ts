@@ -3,7 +3,7 @@ import { UNFINISHED_PAYMENT_STATUSES } from '../../../domain/invoice.js';
 import type { InboundWebhookRepo } from '../../../ports/events.js';
 import type { Invoice, InvoiceLine, InvoicePayment, InvoicePaymentRepo, InvoiceRepo } from '../../../ports/invoices.js';
 import type { InternalAccount, InternalAccountRepo } from '../../../ports/ledger.js';
-import { crud, fromRow, toRow, type Columns, type Db } from '../mapping.js';
+import { crud, fromRow, toRow, type Columns, type Db, type NewRow } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -26,7 +26,7 @@ export function invoiceRepo(db: Db, now: () => number, dialect: Dialect): Invoic
     async insert(invoice, lines) {
       const created = await base.insert({ ...invoice, version: 1, createdAt: now(), updatedAt: now() });
       if (lines.length > 0) {
-        await db.insertInto('invoice_lines').values(lines.map((l) => toRow(LINE, { ...l, invoiceId: created.id }))).execute();
+        await db.insertInto('invoice_lines').values(lines.map((l) => toRow(LINE, { ...l, invoiceId: created.id }) as NewRow<'invoice_lines'>)).execute();
       }
       return created;
     },
@@ -104,7 +104,7 @@ export function internalAccountRepo(db: Db, now: () => number): InternalAccountR
   return {
     async insert(account) {
       const owner = account.customerId !== null ? `customer:${account.customerId}` : `organisation:${(account.organisation ?? '').toLowerCase()}`;
-      const row = await db.insertInto('internal_accounts').values({ ...toRow(ACCOUNT, { ...account, createdAt: now() }), owner_key: owner })
+      const row = await db.insertInto('internal_accounts').values({ ...toRow(ACCOUNT, { ...account, createdAt: now() }), owner_key: owner } as NewRow<'internal_accounts'>)
         .returningAll().executeTakeFirstOrThrow();
       return base.map(row);
     },

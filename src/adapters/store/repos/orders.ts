@@ -1,7 +1,7 @@
 /** Orders, their lines and status history, and payment transactions. */
 import type { Order, OrderLine, OrderRepo, StatusChange } from '../../../ports/orders.js';
 import type { PaymentTransaction, TransactionRepo } from '../../../ports/payments.js';
-import { cachedRows, changed, crud, fromRow, insertRows, slot, toRow, updateWhere, type Columns, type Db } from '../mapping.js';
+import { cachedRows, changed, crud, fromRow, insertRows, slot, toRow, updateWhere, type ColumnOf, type Columns, type Db } from '../mapping.js';
 
 const ORDER: Columns<Order> = {
   id: ['id'], shopId: ['shop_id'], customerId: ['customer_id'], number: ['number'], currency: ['currency'],
@@ -80,7 +80,7 @@ const TXN: Columns<PaymentTransaction> = {
 
 export function transactionRepo(db: Db, now: () => number): TransactionRepo {
   const base = crud(db, 'payment_transactions', TXN);
-  const one = async (column: string, value: unknown, extra?: [string, unknown]) => {
+  const one = async (column: ColumnOf<'payment_transactions'>, value: unknown, extra?: [ColumnOf<'payment_transactions'>, unknown]) => {
     const [row] = await cachedRows(db, `payment_transactions.by(${column},${extra?.[0] ?? ''})`, extra ? [value, extra[1]] : [value], () => {
       const q = db.selectFrom('payment_transactions').selectAll().where(column, '=', slot(0));
       return extra ? q.where(extra[0], '=', slot(1)) : q;

@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type {
   DomainEvent, EventRepo, Job, JobRepo, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookRepo,
 } from '../../../ports/events.js';
-import { cachedRows, changed, crud, fromRow, insertRow, insertRows, pageBy, slot, toRow, updateWhere, type Columns, type Db, type Row } from '../mapping.js';
+import { cachedRows, changed, crud, fromRow, insertRow, insertRows, pageBy, slot, toRow, updateWhere, type Columns, type Db, type Row, type NewRow } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
@@ -117,7 +117,7 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
         await db.insertInto('webhook_deliveries').values(list.slice(at, at + 500).map((d) => toRow(DELIVERY, {
           ...d, status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, deliveredAt: null,
           createdAt: now(), updatedAt: now(),
-        }))).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
+        }) as NewRow<'webhook_deliveries'>)).onConflict((oc) => oc.columns(['endpoint_id', 'event_id']).doNothing()).execute();
       }
     },
     async claimDue(at, limit, lease) {
@@ -138,7 +138,7 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
       return Number(r.numUpdatedRows) > 0;
     },
     async recordAttempt(attempt) {
-      await db.insertInto('webhook_attempts').values(toRow(ATTEMPT, attempt)).execute();
+      await db.insertInto('webhook_attempts').values(toRow(ATTEMPT, attempt) as NewRow<'webhook_attempts'>).execute();
     },
     getDelivery: (id) => deliveries.get(id),
     listDeliveries(filter, page) {
