@@ -32,12 +32,20 @@ export function tooDeep(): DomainError {
   return new DomainError('malformed_request', `the JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`);
 }
 
-/** Replaces the app's JSON body parser with Fastify's own (prototype-poisoning checks kept) behind the depth check. */
+/**
+ * Replaces the app's JSON body parser with Fastify's own (prototype-poisoning checks kept) behind the depth
+ * check. An empty body sent as application/json (`curl -X POST -H 'Content-Type: application/json'`) is no
+ * body, as without the header: routes that take none accept it, the others name the missing body.
+ */
 export function limitJsonDepth(app: FastifyInstance): void {
   const parse = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
     if (nestedTooDeep(text)) {
       done(tooDeep(), undefined);
       return;

@@ -14,6 +14,22 @@ export const Metadata = Type.Record(Type.String({ maxLength: 40 }), Type.String(
   description: 'Up to 50 string key/value pairs for your own use', maxProperties: 50,
 });
 
+/** What a processor reported about a transaction (external gateways: Commerce Layer's transaction attributes). */
+export const ProcessorDetailFields = {
+  message: Nullable(Type.String({ description: 'The processor\'s message about the transaction' })),
+  avs_code: Nullable(Type.String()), avs_message: Nullable(Type.String()), cvv_code: Nullable(Type.String()), cvv_message: Nullable(Type.String()),
+  fraud_review: Nullable(Type.String()),
+  metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'The metadata the processor returned for the transaction (its replies and webhook), {} when none' }),
+};
+
+/** A notification on an order (native API and events). */
+export const NotificationSchema = Type.Object({
+  id: Type.Integer(), object: Type.Literal('order_notification'),
+  transaction_id: Nullable(Type.String({ description: 'The payment transaction whose processor reply carried the message' })),
+  body: Type.Unknown({ description: 'One entry of the reply\'s `messages`, exactly as the processor sent it' }),
+  created_at: Timestamp,
+}, { description: 'A message a payment processor attached to the order (an external gateway reply\'s `messages`)' });
+
 export const ErrorBody = Type.Object({
   error: Type.Object({
     code: Type.String({ description: 'Stable snake_case error code' }),

@@ -124,6 +124,7 @@ export interface CheckoutSessionRepo {
 }
 
 export interface OrderNoteRepo {
-  add(note: Omit<OrderNote, 'id'>): Promise<void>;
+  /** Appends a note (ids grow with insertion order) and returns it. */
+  add(note: Omit<OrderNote, 'id'>): Promise<OrderNote>;
   list(orderId: number): Promise<OrderNote[]>;
 }

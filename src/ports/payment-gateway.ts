@@ -4,9 +4,10 @@
  * refused connection) is thrown, and the caller leaves the transaction pending for the janitor.
  * Every call carries the transaction's idempotency key: a repeated call must have one effect.
  */
+import type { ProcessorAttributes } from '../domain/processor-details.js';
 import type { Shop } from './catalog.js';
 import type { Customer } from './customers.js';
-import type { Order, OrderLine } from './orders.js';
+import type { Order, OrderLine, OrderNote } from './orders.js';
 import type { PaymentTransaction } from './payments.js';
 
 export type GatewayOutcome = 'succeeded' | 'pending' | 'failed';
@@ -21,9 +22,20 @@ export interface GatewayResult {
   readonly actionId?: string | null;
   readonly errorCode?: string | null;
   readonly errorMessage?: string | null;
+  /**
+   * For `failed`: true when the processor gave no usable answer (timeout, unreachable, 5xx, unreadable
+   * reply, open circuit) rather than a decline — `errorCode` may still be the processor's own.
+   */
+  readonly fault?: boolean;
   /** Notes for the order (Commerce Layer external gateways `messages`). */
   readonly messages?: readonly unknown[];
+  /**
+   * The processor's metadata for the transaction (Commerce Layer external gateways `metadata`): kept on it, shown with it and sent
+   * back in later calls. For a token: `customer_token`.
+   */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** What the processor says about the transaction (Commerce Layer external gateways `message`, AVS/CVV codes, `fraud_review`). */
+  readonly attributes?: ProcessorAttributes;
 }
 
 /** What a processor is asked to do, with the context the external-gateway protocol's payloads include. */
@@ -38,6 +50,8 @@ export interface GatewayRequest {
   readonly customer: Customer | null;
   /** The payment source: a card token from the hosted page, a saved customer token, … */
   readonly source: PaymentSource | null;
+  /** The order's notifications (earlier replies' `messages`), for processors that are shown them (external gateways). */
+  readonly notifications?: readonly OrderNote[];
 }
 
 export interface PaymentSource {

@@ -5,6 +5,7 @@
  * whose worker died is taken over when its lease expires. Delivery is at least once.
  */
 import type { Deps } from '../app/deps.js';
+import { serverId, withServerId } from '../app/emails/message-id.js';
 import { RELEASE_JOB } from '../app/orders/release-holds.js';
 import { releaseCancelledOrder } from '../app/payments/release-cancelled.js';
 import { AUTO_CAPTURE_JOB, autoCapture } from '../app/payments/transactions.js';
@@ -31,6 +32,7 @@ export class Worker {
   private running: Promise<unknown> | undefined;
   private stopped = false;
   private readonly opts: Required<WorkerOptions>;
+  private server: Promise<string> | undefined;
 
   constructor(private readonly deps: Deps, private readonly io: { http: HttpClient; mailer: Mailer }, options: WorkerOptions) {
     this.opts = {
@@ -38,8 +40,10 @@ export class Worker {
     };
     this.handlers.set('email', async (job) => {
       const p = job.payload as { to: string; subject: string; text: string; html: string; messageId: string };
-      await this.io.mailer.send(p);
-      this.deps.log.info('email.sent', `e-mail ${job.id} sent`, { job_id: job.id, message_id: p.messageId, subject: p.subject });
+      const server = await (this.server ??= serverId(this.deps).catch((error: unknown) => { this.server = undefined; throw error; }));
+      const messageId = withServerId(p.messageId, server);
+      await this.io.mailer.send({ ...p, messageId });
+      this.deps.log.info('email.sent', `e-mail ${job.id} sent`, { job_id: job.id, message_id: messageId, subject: p.subject });
     });
     this.handlers.set(AUTO_CAPTURE_JOB, async (job) => autoCapture(this.deps, job.payload['order_id'] as number));
     this.handlers.set(RELEASE_JOB, async (job) => releaseCancelledOrder(this.deps, job.payload['order_id'] as number));

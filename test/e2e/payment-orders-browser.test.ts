@@ -46,7 +46,10 @@ describe.skipIf(browserMissing())("a payment order's payment link paid in a real
     await waitFor(() => hooks().length > 0, 15_000, 'the paid callback');
     const callback = verifyWithLibrary(secret, hooks()[0]!, Date.now()) as { eventType: string; order: { orderId: string; status: string } };
     expect(callback.order).toMatchObject({ orderId, status: 'paid' });
-    await waitFor(() => stack.smtp.messages.some((m) => m.raw.includes(`Subject: Your order #${orderId} at`)), 15_000, 'the confirmation e-mail');
-    expect(stack.smtp.messages.filter((m) => m.raw.includes(`#${orderId} at`)).map((m) => m.to)).toEqual([['grace@example.com']]);
+    // The mail names the merchant's order number and greets the buyer by the first name the merchant sent.
+    await waitFor(() => stack.smtp.messages.some((m) => m.raw.includes('Subject: Your order #WEB-1001 at')), 15_000, 'the confirmation e-mail');
+    const mails = stack.smtp.messages.filter((m) => m.raw.includes('Subject: Your order #WEB-1001 at'));
+    expect(mails.map((m) => m.to)).toEqual([['grace@example.com']]);
+    expect(mails[0]!.raw).toContain('Hello Grace,');
   }, 60_000);
 });

@@ -42,7 +42,7 @@ describe.each(DIALECTS)('an external gateway that misbehaves (%s)', (dialect) =>
 
   const faults: [string, Reply, string][] = [
     ['a timeout', { delayMs: TIMEOUT_MS * 3, body: {} }, 'timeout'],
-    ['an HTTP 500', { status: 500, body: { success: false, error: { code: 'BOOM', message: 'internal' } } }, 'gateway_unavailable'],
+    ['an HTTP 500 whose body says nothing', { status: 500, body: { success: false } }, 'gateway_unavailable'],
     ['an HTTP 503 with an HTML page', { status: 503, raw: '<html>down</html>' }, 'gateway_unavailable'],
     ['malformed JSON', { raw: '{"success": true, "data": ' }, 'invalid_response'],
     ['a JSON array', { raw: '[1, 2]' }, 'invalid_response'],
@@ -58,6 +58,39 @@ describe.each(DIALECTS)('an external gateway that misbehaves (%s)', (dialect) =>
     expect(await circuit()).toMatchObject({ circuit_state: 'closed', circuit_failure_count: 1 });
     expect((await pay(o.id)).json().order.payment_status).toBe('authorized');
     expect(await circuit()).toMatchObject({ circuit_failure_count: 0 });
+  });
+
+  it('a 5xx carrying the documented error body keeps the merchant\'s code and message, and still counts against the circuit', async () => {
+    const { transaction } = await payOnce({ status: 500, body: { success: false, data: { transaction_token: 'mt_500', amount_cents: 4999 }, error: { code: 'PSP-DOWN', message: 'Acquirer unreachable' } } });
+    expect(transaction).toMatchObject({ status: 'failed', error_code: 'PSP-DOWN', error_message: 'Acquirer unreachable' });
+    expect(await circuit()).toMatchObject({ circuit_failure_count: 1 });
+    const bare = await payOnce({ status: 502, raw: '<html>bad gateway</html>' });
+    expect(bare.transaction).toMatchObject({ error_code: 'gateway_unavailable', error_message: 'the gateway answered HTTP 502' });
+    expect(await circuit()).toMatchObject({ circuit_failure_count: 2 });
+  });
+
+  it('without circuit_cooldown_ms (the default) an open circuit stays open until the explicit reset, which takes an empty JSON body', async () => {
+    const created = await t.request({
+      method: 'POST', url: '/api/v1/external-gateways', auth: ADMIN_KEY,
+      payload: { shop_id: t.shopId, name: 'Manual-reset PSP', authorize_url: `${m.url}/authorize`, timeout_ms: TIMEOUT_MS },
+    });
+    const gw = created.json() as { id: string; circuit_cooldown_ms: number | null };
+    expect(gw.circuit_cooldown_ms).toBeNull();
+    const repo = t.deps.store.externalGateways;
+    for (let i = 0; i < 31; i++) await repo.recordFailure(gw.id, 30, t.clock.now(), false);
+    t.clock.advance(7 * 24 * 3600_000);
+    const calls = m.requests.length;
+    const o = await order();
+    const skipped = await api('POST', `/orders/${o.id}/payments`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_x' } });
+    expect(skipped.json().transaction).toMatchObject({ status: 'failed', error_code: 'circuit_open' });
+    expect(m.requests.length).toBe(calls);
+    const reset = await t.request({ method: 'POST', url: `/api/v1/external-gateways/${gw.id}/reset-circuit`, auth: ADMIN_KEY, headers: { 'content-type': 'application/json' }, payload: '' });
+    expect(reset.statusCode, reset.body).toBe(200);
+    expect(reset.json()).toMatchObject({ circuit_state: 'closed', circuit_failure_count: 0 });
+    m.secret.value = (await t.request({ method: 'GET', url: `/api/v1/external-gateways/${gw.id}/secret`, auth: ADMIN_KEY })).json().shared_secret;
+    const paid = await api('POST', `/orders/${o.id}/payments`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_x' }, capture: false });
+    m.secret.value = secret;
+    expect(paid.json().transaction.status).toBe('succeeded');
   });
 
   it('a slow reply within the timeout succeeds', async () => {

@@ -96,11 +96,37 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
 
   it('attaches the reply\'s messages to the order as notes and copies its metadata to the transaction', async () => {
     const o = await order();
-    m.script('/authorize', (req) => success(req, { messages: [{ level: 'info', text: '3DS frictionless' }], metadata: { risk: 'low' } }));
+    m.script('/authorize', (req) => success(req, { messages: [{ level: 'info', text: '3DS frictionless' }], metadata: { risk: 'low', score: 7 } }));
     const res = (await pay(o.id, false)).json();
-    const notes = await t.deps.store.orderNotes.list(o.id);
-    expect(notes.map((n) => n.body)).toEqual([{ level: 'info', text: '3DS frictionless' }]);
-    expect((await t.deps.store.transactions.get(res.transaction.id))!.metadata).toMatchObject({ risk: 'low' });
+    const read = (await api('GET', `/orders/${o.id}`)).json();
+    expect(read.notifications).toEqual([{ id: expect.any(Number), object: 'order_notification', transaction_id: res.transaction.id, body: { level: 'info', text: '3DS frictionless' }, created_at: expect.any(String) }]);
+    const added = (await api('GET', `/events?order_id=${o.id}&type=order.notification_added`)).json().data;
+    expect(added.map((e: { data: object }) => e.data)).toEqual([{ order: expect.objectContaining({ id: o.id, payment_status: 'authorized' }), notification: read.notifications[0] }]);
+    expect(res.transaction).toMatchObject({ status: 'succeeded', metadata: { risk: 'low', score: 7 }, message: null });
+    expect((await api('GET', `/orders/${o.id}`)).json().transactions[0].metadata).toEqual({ risk: 'low', score: 7 });
+    const event = (await api('GET', `/events?order_id=${o.id}&type=payment.authorized`)).json().data[0];
+    expect(event.data.transaction.metadata).toEqual({ risk: 'low', score: 7 });
+
+    m.script('/capture', (req) => success(req, { metadata: { settlement: 'batch-9' } }));
+    const captured = (await api('POST', `/orders/${o.id}/capture`)).json();
+    const capture = m.requests.at(-1)!;
+    expect(capture.json.data).toMatchObject({ type: 'authorizations', id: res.transaction.id, attributes: { metadata: { risk: 'low', score: 7 } } });
+    const cl = denormalizePayload(capture.body) as any;
+    expect(cl.order.notifications).toMatchObject([{ id: String(read.notifications[0].id), body: { level: 'info', text: '3DS frictionless' }, reference: res.transaction.id }]);
+    expect(captured.transaction.metadata).toEqual({ settlement: 'batch-9' });
+    await api('POST', `/orders/${o.id}/refunds`, { amount: 100 });
+    expect(m.requests.at(-1)!.json.data).toMatchObject({ type: 'captures', id: captured.transaction.id, attributes: { metadata: { settlement: 'batch-9' } } });
+  });
+
+  it('a merchant\'s metadata never overwrites Paybridge\'s own notes on the transaction', async () => {
+    const o = await order();
+    m.script('/authorize', (req) => success(req, { metadata: { auto_capture: true, source: { type: 'forged', token: 'x' } } }));
+    const res = (await pay(o.id, false)).json();
+    expect(res.transaction.metadata).toEqual({ auto_capture: true, source: { type: 'forged', token: 'x' } });
+    expect(res.order.payment_status).toBe('authorized');
+    const stored = (await t.deps.store.transactions.get(res.transaction.id))!;
+    expect(stored.metadata['source']).toEqual({ type: 'card_token', token: 'tok_visa' });
+    expect(stored.metadata['auto_capture']).toBeUndefined();
   });
 
   it('a decline (HTTP >= 400) is a failed transaction with the merchant\'s code; the order stays payable', async () => {
@@ -126,14 +152,18 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
     expect((await webhook({ success: true, data: { action_id: 'act-unknown' } })).statusCode).toBe(404);
     expect((await t.request({ method: 'GET', url: `/webhooks/external/${gw.id}` })).statusCode).toBe(404);
 
-    const body = { success: true, data: { action_id: actionId, amount_cents: 1, transaction_token: 'mt_changed', message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed' } };
+    const body = { success: true, data: { action_id: actionId, amount_cents: 1, transaction_token: 'mt_changed', message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed', metadata: { three_ds: 'frictionless' } } };
     const done = await webhook(body);
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json()).toMatchObject({ status: 'processed', transaction_status: 'succeeded' });
-    const txn = (await t.deps.store.transactions.get(res.transaction.id))!;
-    expect(txn).toMatchObject({ status: 'succeeded', amount: o.total, processorToken: 'mt_async' });
-    expect(txn.metadata).toMatchObject({ flow: '3ds', message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed' });
-    expect((await api('GET', `/orders/${o.id}`)).json()).toMatchObject({ status: 'placed', payment_status: 'authorized' });
+    const read = (await api('GET', `/orders/${o.id}`)).json();
+    expect(read).toMatchObject({ status: 'placed', payment_status: 'authorized' });
+    expect(read.transactions[0]).toEqual(expect.objectContaining({
+      status: 'succeeded', amount: o.total, processor_token: 'mt_async', message: 'Approved', avs_code: 'Y', avs_message: null,
+      cvv_code: 'M', cvv_message: null, fraud_review: 'passed', metadata: { flow: '3ds', three_ds: 'frictionless' },
+    }));
+    const event = (await api('GET', `/events?order_id=${o.id}&type=payment.authorized`)).json().data[0];
+    expect(event.data.transaction).toMatchObject({ message: 'Approved', avs_code: 'Y', fraud_review: 'passed', metadata: { flow: '3ds', three_ds: 'frictionless' } });
 
     const again = await webhook(body);
     expect(again.json()).toMatchObject({ status: 'duplicate' });
@@ -142,6 +172,13 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
     expect((await api('GET', `/orders/${o.id}`)).json()).toMatchObject({ payment_status: 'authorized' });
     const stored = (await api('GET', `/external-gateways/${gw.id}/webhooks?limit=100`, undefined, ADMIN_KEY)).json().data;
     expect(stored.filter((w: { action_id: string }) => w.action_id === actionId).map((w: { status: string }) => w.status)).toEqual(['processed', 'ignored']);
+
+    // Later calls show the merchant what it said: the capture's document carries the updated authorization.
+    await api('POST', `/orders/${o.id}/capture`);
+    expect(m.requests.at(-1)!.json.data).toMatchObject({
+      type: 'authorizations', id: res.transaction.id,
+      attributes: { message: 'Approved', avs_code: 'Y', cvv_code: 'M', fraud_review: 'passed', metadata: { flow: '3ds', three_ds: 'frictionless' }, amount_cents: o.total },
+    });
   });
 
   it('a failure webhook fails the pending capture and leaves the order authorized', async () => {
@@ -182,6 +219,16 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
     const declined = await api('POST', `/customers/${buyer.id}/payment-sources`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_bad' } });
     expect(declined.statusCode).toBe(422);
     expect(declined.json().error.details[0]).toMatchObject({ field: '/source' });
+  });
+
+  it('a 202 from token_url is refused: token calls cannot be asynchronous', async () => {
+    m.script('/token', { status: 202, body: { success: true, data: { action_id: 'tok-async', payment_source_token: 'pst_later' } } });
+    const res = await api('POST', `/customers/${buyer.id}/payment-sources`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_async' } });
+    expect(res.statusCode).toBe(502);
+    expect(res.json().error).toMatchObject({ code: 'gateway_error' });
+    expect(res.json().error.message).toContain('token calls cannot be asynchronous');
+    const listed = (await api('GET', `/customers/${buyer.id}/payment-sources`)).json().data as { payment_source_token: string }[];
+    expect(listed.map((x) => x.payment_source_token)).not.toContain('pst_later');
   });
 
   it('saving a source from another customer\'s order is a 404 (never revealing it exists); a gateway of another shop is refused', async () => {
@@ -229,7 +276,11 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
     const created = await api('POST', `/shops/${t.shopId}/payment-methods`, { gateway_id: gw.id, instrument: 'card', two_stage: true }, ADMIN_KEY);
     expect(created.statusCode, created.body).toBe(201);
     expect(created.json()).toMatchObject({ instrument: 'card', currencies: ['USD'], two_stage: true, gateway_id: gw.id });
-    expect((await api('GET', `/shops/${t.shopId}/payment-methods`)).json().data).toHaveLength(1);
+    // The shop's default (sandbox) gateway stays listed next to the new method: its own checkout pays with it.
+    expect((await api('GET', `/shops/${t.shopId}/payment-methods`)).json().paymentMethods).toEqual([
+      { id: created.json().id, paymentType: 'card', gatewayId: gw.id, gatewayKind: 'external', currencies: ['USD'], twoStage: true, default: false },
+      { id: t.sandboxGatewayId, paymentType: 'card', gatewayId: t.sandboxGatewayId, gatewayKind: 'sandbox', currencies: ['USD'], twoStage: true, default: true },
+    ]);
     const wrong = await api('POST', `/shops/${t.shopId}/payment-methods`, { gateway_id: 'gw_nope', instrument: 'card' }, ADMIN_KEY);
     expect(wrong.json().error.details[0].field).toBe('/gateway_id');
   });

@@ -60,6 +60,7 @@ describe.each(DIALECTS)('payment orders two-stage orders and payment methods (%s
     const authorized = await read(created.orderId);
     expect(authorized).toMatchObject({ status: 'authorized', amounts: { authorized: '56.00', captured: '0.00' }, payments: [{ status: 'authorized', amount: '56.00' }] });
     expect(Date.parse(authorized.captureDeadline)).toBe(t.clock.now() + 7 * DAY);
+    expect(authorized.clearingDate).toBeNull(); // nothing captured yet
     await worker.drain();
 
     const tooMuch = await api('POST', `/payment-orders/${created.orderId}/capture`, { amount: '56.01' });
@@ -70,11 +71,13 @@ describe.each(DIALECTS)('payment orders two-stage orders and payment methods (%s
     const captured = await api('POST', `/payment-orders/${created.orderId}/capture`, { amount: '30.00' });
     expect(captured.statusCode, captured.body).toBe(200);
     expect(captured.json()).toMatchObject({ status: 'authorized', amounts: { captured: '30.00' }, payments: [{ status: 'partially_captured', capturedAmount: '30.00' }] });
+    expect(captured.json().clearingDate).toBeNull(); // the rest of the authorization is still open
+    const capturedAt = t.clock.now();
     await worker.drain();
     const voided = await api('POST', `/payment-orders/${created.orderId}/void`);
     expect(voided.statusCode, voided.body).toBe(200);
     expect(voided.json()).toMatchObject({
-      status: 'paid', captureDeadline: null, amounts: { authorized: '56.00', captured: '30.00', voided: '26.00' },
+      status: 'paid', captureDeadline: null, clearingDate: new Date(capturedAt + DAY).toISOString(), amounts: { authorized: '56.00', captured: '30.00', voided: '26.00' },
       payments: [{ status: 'captured', amount: '56.00', capturedAmount: '30.00', voidedAmount: '26.00' }],
     });
     expect((await api('POST', `/payment-orders/${created.orderId}/void`)).statusCode).toBe(409);
@@ -130,8 +133,9 @@ describe.each(DIALECTS)('payment orders two-stage orders and payment methods (%s
     const card = (await api('POST', `/shops/${shop.id}/payment-methods`, { gateway_id: gateway.id, instrument: 'card' }, ADMIN_KEY)).json();
     const bank = (await api('POST', `/shops/${shop.id}/payment-methods`, { gateway_id: manual.id, instrument: 'bank_transfer', currencies: ['EUR', 'USD'] }, ADMIN_KEY)).json();
     const listed = (await api('GET', `/shops/${shop.id}/payment-methods`)).json();
-    expect(listed.data.map((m: { id: string; instrument: string; two_stage: boolean; currencies: string[] }) => [m.id, m.instrument, m.two_stage, m.currencies]))
-      .toEqual([[card.id, 'card', false, ['USD']], [bank.id, 'bank_transfer', false, ['EUR', 'USD']]]);
+    expect(listed.shopId).toBe(shop.id);
+    expect(listed.paymentMethods.map((m: { id: string; paymentType: string; twoStage: boolean; currencies: string[]; default: boolean }) => [m.id, m.paymentType, m.twoStage, m.currencies, m.default]))
+      .toEqual([[card.id, 'card', false, ['USD'], true], [bank.id, 'bank_transfer', false, ['EUR', 'USD'], false]]);
 
     const refused = await api('POST', '/payment-orders', {
       shopId: shop.id, order: { orderNumber: 'X-1', cost: { amount: '5.00', currency: 'USD' } }, paymentSettings: { redirectUrls: REDIRECTS, paymentMethod: card.id, autoCapture: false },
@@ -145,10 +149,32 @@ describe.each(DIALECTS)('payment orders two-stage orders and payment methods (%s
     expect((await read(chosen.orderId)).payments).toMatchObject([{ status: 'captured', paymentMethod: card.id, paymentType: 'card', gatewayId: gateway.id }]);
   });
 
+  it('lists the shop\'s default gateway even when no payment-method row names it, and an order can name it', async () => {
+    const { shop, gateway } = await newShop();
+    const manual = (await api('POST', '/gateways', { shop_id: shop.id, kind: 'manual', name: 'Bank transfer' }, ADMIN_KEY)).json();
+    const bank = (await api('POST', `/shops/${shop.id}/payment-methods`, { gateway_id: manual.id, instrument: 'bank_transfer' }, ADMIN_KEY)).json();
+    const listed = (await api('GET', `/shops/${shop.id}/payment-methods`)).json();
+    expect(listed).toEqual({
+      shopId: shop.id,
+      paymentMethods: [
+        { id: bank.id, paymentType: 'bank_transfer', gatewayId: manual.id, gatewayKind: 'manual', currencies: ['USD'], twoStage: false, default: false },
+        { id: gateway.id, paymentType: 'card', gatewayId: gateway.id, gatewayKind: 'sandbox', currencies: ['USD'], twoStage: true, default: true },
+      ],
+    });
+    const byCard = await create({ paymentMethod: gateway.id, autoCapture: false }, undefined, shop.id);
+    expect((await pay(byCard.paymentLink)).statusCode).toBe(303);
+    expect((await read(byCard.orderId)).payments).toMatchObject([{ status: 'authorized', paymentMethod: gateway.id, paymentType: 'card', gatewayId: gateway.id }]);
+    expect((await api('GET', '/shops/shop_nope/payment-methods')).statusCode).toBe(404);
+    const customer = await t.customerToken(`methods-${n}@example.com`);
+    expect((await api('GET', `/shops/${shop.id}/payment-methods`, undefined, customer.token)).statusCode).toBe(403);
+  });
+
   it('clears after the shop\'s own clearing_days', async () => {
     const { shop } = await newShop({ clearing_days: 3 });
     const created = await create({}, undefined, shop.id);
+    expect(created.clearingDate).toBeNull();
     expect((await pay(created.paymentLink)).statusCode).toBe(303);
+    expect((await read(created.orderId)).clearingDate).toBe(new Date(t.clock.now() + 3 * DAY).toISOString());
     t.clock.advance(3 * DAY - 1);
     await completeClearedOrders(t.deps, t.clock.now(), 1000);
     expect((await read(created.orderId)).status).toBe('paid');

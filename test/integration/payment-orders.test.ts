@@ -30,6 +30,7 @@ describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
   let pay: PaymentOrderSuite['pay'];
   let receiver: Receiver;
   let secret: string;
+  let shopName: string;
   const mails: MailMessage[] = [];
   let n = 0;
 
@@ -37,6 +38,7 @@ describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
     suite = await openPaymentOrderSuite(dialect, { send: async (m) => { mails.push(m); } });
     ({ t, worker, api, read, pay } = suite);
     secret = (await t.request({ method: 'GET', url: `/api/v1/shops/${t.shopId}/secret`, auth: ADMIN_KEY })).json().webhook_secret;
+    shopName = (await t.deps.store.shops.get(t.shopId))!.name;
   });
   afterAll(async () => { await suite?.close(); });
   afterEach(async () => { await receiver?.close(); });
@@ -84,6 +86,17 @@ describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
     // The same order through the native API: one model underneath.
     const native = (await api('GET', `/orders/${order.orderId}`)).json();
     expect(native).toMatchObject({ total: 5600, currency: 'USD', status: 'pending', payment_status: 'unpaid', number: `A-${n}`, lines: [] });
+  });
+
+  it('GET /shops/{shopId}/payment-methods lists the method the demo shop\'s orders are paid with, and an order can name it', async () => {
+    const listed = await api('GET', `/shops/${t.shopId}/payment-methods`);
+    expect(listed.statusCode, listed.body).toBe(200);
+    expect(listed.json()).toEqual({
+      shopId: t.shopId,
+      paymentMethods: [{ id: t.sandboxGatewayId, paymentType: 'card', gatewayId: t.sandboxGatewayId, gatewayKind: 'sandbox', currencies: ['USD'], twoStage: true, default: true }],
+    });
+    const named = await create({ paymentSettings: { paymentMethod: t.sandboxGatewayId } });
+    expect(named.paymentSettings.paymentMethod).toBe(t.sandboxGatewayId);
   });
 
   it('refuses bad input with a 4xx naming the field', async () => {
@@ -146,7 +159,9 @@ describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
     expect(paid.statusCode).toBe(303);
     expect(paid.headers.location).toBe(`${SUCCESS}?session_id=${new URL(created.paymentLink).pathname.split('/')[2]}&order_id=${created.orderId}`);
     const afterPay = await read(created.orderId);
-    expect(afterPay).toMatchObject({ status: 'paid', amounts: { authorized: '56.00', captured: '56.00' } });
+    // The demo shop clears in 1 day: the order says when, so the merchant need not know the shop's settings.
+    expect(afterPay).toMatchObject({ status: 'paid', amounts: { authorized: '56.00', captured: '56.00' }, clearingDate: new Date(t.clock.now() + DAY).toISOString() });
+    expect(created.clearingDate).toBeNull();
     expect(afterPay.payments).toMatchObject([
       { status: 'failed', amount: '56.00', errorCode: 'card_declined', capturedAmount: '0.00' },
       { status: 'captured', amount: '56.00', currency: 'USD', capturedAmount: '56.00', paymentType: 'card', createdAt: new Date(t.clock.now()).toISOString() },
@@ -155,9 +170,13 @@ describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
     await worker.drain();
     expect(callbacks().map((c) => [c.eventType, c.order.status])).toEqual([['payment.captured', 'paid']]);
     expect(callbacks()[0]!.order).toEqual(afterPay);
-    const confirmation = mails.filter((m) => m.subject.includes(`#${created.orderId} `));
-    expect(confirmation.map((m) => m.to)).toEqual(['buyer@example.com']);
+    // The merchant's order number and the buyer's first name, as the merchant sent them.
+    const confirmation = mails.filter((m) => m.subject.includes(`#${created.order.orderNumber} `));
+    expect(confirmation.map((m) => [m.to, m.subject])).toEqual([['buyer@example.com', `Your order #${created.order.orderNumber} at ${shopName}`]]);
     expect(confirmation[0]!.text).toContain('56.00 USD');
+    expect(confirmation[0]!.text).toMatch(/^Hello Ada,\n/);
+    expect(confirmation[0]!.text).toContain(`thank you for your order #${created.order.orderNumber} at`);
+    expect(confirmation[0]!.text).not.toContain(`#${created.orderId} `);
 
     // Clearing: the demo shop clears in 1 day, counted from the capture.
     t.clock.advance(DAY - MINUTE);
@@ -197,7 +216,7 @@ describe.each(DIALECTS)('payment orders payment orders (%s)', (dialect) => {
     const before = mails.length;
     expect((await pay(created.paymentLink, CARD.success)).statusCode).toBe(303);
     await worker.drain();
-    expect(mails.slice(before).filter((m) => m.subject.includes(`#${created.orderId} `))).toEqual([]);
+    expect(mails.slice(before).filter((m) => m.subject.includes(`#${created.order.orderNumber} `))).toEqual([]);
   });
 
   it('an unpaid order expires at its timeLimit (minutes): callback "expired", the link answers 410', async () => {

@@ -9,12 +9,16 @@ import type { HttpClient } from '../../ports/http-client.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway } from '../../ports/payment-gateway.js';
 import type { ExternalGatewayConfig } from '../../ports/gateways.js';
 import { externalPayload, type ExternalAction } from './external-payload.js';
-import { readExternalReply, type ExternalFaultCode } from './external-reply.js';
+import { readExternalReply, type ExternalFaultCode, type ReportedError } from './external-reply.js';
 import { signExternalBody } from './external-signature.js';
 
-/** A call that got no readable answer. `code` is stored as the failed transaction's error code. */
+/**
+ * A call that got no usable answer. `code` classifies the fault; the failed transaction stores the code
+ * and message the merchant's error body `reported` (a 5xx with the documented error body), else `code` and
+ * this message.
+ */
 class ExternalGatewayFault extends Error {
-  constructor(readonly code: ExternalFaultCode, message: string) {
+  constructor(readonly code: ExternalFaultCode, message: string, readonly reported?: ReportedError) {
     super(message);
     this.name = 'ExternalGatewayFault';
   }
@@ -70,7 +74,7 @@ export class ExternalHttpGateway implements PaymentGateway {
       throw new ExternalGatewayFault('gateway_unavailable', `the gateway could not be reached (${reason})`);
     }
     const reading = readExternalReply(action, response);
-    if (reading.kind === 'fault') throw new ExternalGatewayFault(reading.code, reading.message);
+    if (reading.kind === 'fault') throw new ExternalGatewayFault(reading.code, reading.message, reading.reported);
     return reading.result;
   }
 }

@@ -3,14 +3,16 @@
  * that endpoints written for Commerce Layer read it unchanged. `data` is the target resource of the action
  * (authorize and token → `external_payments`, capture and void → `authorizations`, refund → `captures`);
  * `included` carries order, order.market, order.line_items, order.line_items.item, order.billing_address /
- * shipping_address (when known), order.customer and order.order_subscriptions (always empty). Amounts are
+ * shipping_address (when known), order.customer, order.order_subscriptions (always empty) and
+ * order.notifications (the messages of earlier replies, when the request carries them). Amounts are
  * minor units (`*_cents`) with Commerce Layer's float and formatted twins, made here, at the specification's edge.
  * Paybridge's own references (transaction id, idempotency key, amount of this call) are in the top-level
  * `meta.paybridge`, which Commerce Layer endpoints ignore. Pure: no I/O.
  */
 import { formatMajor, toMajorNumber } from '../../domain/money.js';
+import { processorAttributes, processorMetadata } from '../../domain/processor-details.js';
 import type { GatewayRequest } from '../../ports/payment-gateway.js';
-import type { Order, OrderLine } from '../../ports/orders.js';
+import type { Order, OrderLine, OrderNote } from '../../ports/orders.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
 
 export type ExternalAction = 'authorize' | 'capture' | 'void' | 'refund' | 'token';
@@ -73,8 +75,22 @@ function orderResource(r: GatewayRequest): JsonApiResource {
       billing_address: { data: o.country ? ref('addresses', `${o.id}-billing`) : null },
       line_items: { data: r.lines.map((l) => ref('line_items', l.id)) },
       order_subscriptions: { data: [] },
+      notifications: { data: (r.notifications ?? []).map((n) => ref('notifications', n.id)) },
     },
     meta: META,
+  };
+}
+
+/** A notification of the order: one message of an earlier reply, with the transaction it came from. */
+function notificationResource(n: OrderNote): JsonApiResource {
+  const transactionId = n.source.startsWith('transaction:') ? n.source.slice('transaction:'.length) : null;
+  return {
+    ...ref('notifications', n.id),
+    attributes: {
+      name: 'gateway_message', flash: false, body: n.body, reference: transactionId, reference_origin: 'paybridge_transaction',
+      created_at: iso(n.createdAt), updated_at: iso(n.createdAt), metadata: { transaction_id: transactionId },
+    },
+    relationships: {}, meta: META,
   };
 }
 
@@ -102,6 +118,7 @@ function included(r: GatewayRequest): JsonApiResource[] {
       relationships: {}, meta: META,
     });
     for (const line of r.lines) out.push(lineResource(line, r.order));
+    for (const note of r.notifications ?? []) out.push(notificationResource(note));
     const seen = new Set<number>();
     for (const line of r.lines) {
       if (seen.has(line.productId)) continue;
@@ -130,13 +147,16 @@ function included(r: GatewayRequest): JsonApiResource[] {
   return out;
 }
 
-/** The fields Commerce Layer gives every transaction resource (authorizations, captures). */
+/**
+ * The fields Commerce Layer gives every transaction resource (authorizations, captures), with what the
+ * merchant said about it before: its message, AVS/CVV codes, fraud review and metadata.
+ */
 function transactionAttributes(t: PaymentTransaction, order: Order): Record<string, unknown> {
   return {
     number: `${order.number ?? order.id}/${t.id}`, currency_code: t.currency, ...amounts('amount', t.amount, t.currency),
-    succeeded: t.status === 'succeeded', message: null, error_code: t.errorCode, error_detail: t.errorMessage,
+    succeeded: t.status === 'succeeded', ...processorAttributes(t.metadata), error_code: t.errorCode, error_detail: t.errorMessage,
     token: t.processorToken, gateway_transaction_id: t.processorToken, reference: t.id,
-    created_at: iso(t.createdAt), updated_at: iso(t.updatedAt), metadata: {},
+    created_at: iso(t.createdAt), updated_at: iso(t.updatedAt), metadata: { ...processorMetadata(t.metadata) },
   };
 }
 

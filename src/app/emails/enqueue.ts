@@ -5,7 +5,8 @@ import type { RenderedMail } from './templates.js';
 
 /**
  * `dedupeKey` names the reason for the mail (e.g. `order-confirmation:42`): enqueueing the same reason
- * twice sends one mail. It also makes the Message-ID, so a resend after a crash is recognisable.
+ * twice sends one mail. It also makes the Message-ID, so a resend after a crash is recognisable; the worker
+ * adds the server's own id to it (message-id.ts).
  */
 export async function enqueueEmail(deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, to: string, mail: RenderedMail, dedupeKey: string): Promise<void> {
   await tx.jobs.enqueue({

@@ -19,7 +19,9 @@ interface MailLine {
 
 export interface OrderMailData {
   readonly shopName: string;
-  readonly orderId: number;
+  /** The order as the buyer knows it: the merchant's order number when it gave one, else Paybridge's id. */
+  readonly orderNumber: string;
+  /** Whom the mail greets (the buyer's first name when the merchant gave one), or null for a plain "Hello,". */
   readonly customerName: string | null;
   readonly currency: string;
   readonly lines: readonly MailLine[];
@@ -58,19 +60,19 @@ const greeting = (name: string | null) => `Hello${name ? ` ${name}` : ''},`;
 
 export function orderConfirmation(d: OrderMailData): RenderedMail {
   const table = orderTable(d);
-  const intro = `thank you for your order #${d.orderId} at ${d.shopName}. Your payment was received.`;
+  const intro = `thank you for your order #${d.orderNumber} at ${d.shopName}. Your payment was received.`;
   return {
-    subject: `Your order #${d.orderId} at ${d.shopName}`,
+    subject: `Your order #${d.orderNumber} at ${d.shopName}`,
     text: `${greeting(d.customerName)}\n\n${intro}\n\n${table.text}\n`,
-    html: layout(`Order #${d.orderId} confirmed`, `<p>${esc(greeting(d.customerName))}</p><p>${esc(intro)}</p>${table.html}`),
+    html: layout(`Order #${d.orderNumber} confirmed`, `<p>${esc(greeting(d.customerName))}</p><p>${esc(intro)}</p>${table.html}`),
   };
 }
 
 export function seatCodes(d: OrderMailData & { readonly codes: readonly { readonly title: string; readonly code: string }[] }): RenderedMail {
   const list = d.codes.map((c) => `${c.code}  (${c.title})`);
-  const intro = `here are the seat codes for order #${d.orderId}. Each code gives one person access once; share them with your team.`;
+  const intro = `here are the seat codes for order #${d.orderNumber}. Each code gives one person access once; share them with your team.`;
   return {
-    subject: `Seat codes for order #${d.orderId}`,
+    subject: `Seat codes for order #${d.orderNumber}`,
     text: `${greeting(d.customerName)}\n\n${intro}\n\n${list.join('\n')}\n`,
     html: layout('Your seat codes', `<p>${esc(greeting(d.customerName))}</p><p>${esc(intro)}</p><ul>${d.codes.map((c) => `<li><code>${esc(c.code)}</code> — ${esc(c.title)}</li>`).join('')}</ul>`),
   };
@@ -97,11 +99,11 @@ export function invoiceReceipt(d: InvoiceMailData): RenderedMail {
   };
 }
 
-export function refundNotice(d: { readonly shopName: string; readonly orderId: number; readonly customerName: string | null; readonly currency: string; readonly refunded: number; readonly totalRefunded: number; readonly total: number }): RenderedMail {
-  const intro = `we refunded ${money(d.refunded, d.currency)} for order #${d.orderId} at ${d.shopName}. In all, ${money(d.totalRefunded, d.currency)} of ${money(d.total, d.currency)} has been refunded. It may take a few days to appear on your statement.`;
+export function refundNotice(d: { readonly shopName: string; readonly orderNumber: string; readonly customerName: string | null; readonly currency: string; readonly refunded: number; readonly totalRefunded: number; readonly total: number }): RenderedMail {
+  const intro = `we refunded ${money(d.refunded, d.currency)} for order #${d.orderNumber} at ${d.shopName}. In all, ${money(d.totalRefunded, d.currency)} of ${money(d.total, d.currency)} has been refunded. It may take a few days to appear on your statement.`;
   return {
-    subject: `Refund for order #${d.orderId}`,
+    subject: `Refund for order #${d.orderNumber}`,
     text: `${greeting(d.customerName)}\n\n${intro}\n`,
-    html: layout(`Refund for order #${d.orderId}`, `<p>${esc(greeting(d.customerName))}</p><p>${esc(intro)}</p>`),
+    html: layout(`Refund for order #${d.orderNumber}`, `<p>${esc(greeting(d.customerName))}</p><p>${esc(intro)}</p>`),
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Every call to a Commerce Layer external gateway goes through this decorator, which the resolver wraps around
  * the HTTP adapter. It owns the specification's policy around the call, with its state in the database:
+ *   - the order's notifications (earlier replies' messages) are loaded for the payload's order;
  *   - a saved payment source (`{type: 'customer_token', token: <saved id>}`) is replaced by the merchant's
  *     tokens before the call, after checking it belongs to the order's customer and to this gateway;
  *   - the persisted circuit breaker is asked first: while open, the call is skipped and the transaction
  *     fails with `circuit_open`; after the cool-down, one probe call goes through (half-open);
  *   - a fault (timeout, refused connection, 5xx, unreadable reply, 202 without action_id) is thrown by the
- *     adapter; here it becomes a failed transaction with the fault's code — the specification's rule, not pending —
- *     and counts as a failure: more than `circuitThreshold` in a row open the circuit;
+ *     adapter; here it becomes a failed transaction — the specification's rule, not pending — with the code
+ *     and message of the merchant's error body when a 5xx carried one, else the fault's, and counts as a
+ *     failure: more than `circuitThreshold` in a row open the circuit;
  *   - a 202 whose action_id another transaction already has is refused as `invalid_response`;
  *   - any readable answer (success, 202, or a documented decline) ends the run of failures.
  * Circuit updates are single guarded statements outside any transaction (no call is made inside one).
@@ -20,10 +22,15 @@ type Method = 'authorize' | 'capture' | 'void' | 'refund' | 'tokenize';
 
 const FAULT_CODES = new Set(['timeout', 'gateway_unavailable', 'invalid_response']);
 
-function faultOf(error: unknown): { code: string; message: string } {
-  const code = (error as { code?: unknown } | null)?.code;
+/** The failed result a fault becomes: the merchant's own error code and message when its body gave them. */
+function faultResult(error: unknown): GatewayResult {
+  const { code, reported } = (error ?? {}) as { code?: unknown; reported?: { code: string | null; message: string | null; processorToken: string | null } };
   const message = error instanceof Error ? error.message : String(error);
-  return { code: typeof code === 'string' && FAULT_CODES.has(code) ? code : 'gateway_unavailable', message: message.slice(0, 300) };
+  return {
+    outcome: 'failed', fault: true, processorToken: reported?.processorToken ?? null,
+    errorCode: reported?.code ?? (typeof code === 'string' && FAULT_CODES.has(code) ? code : 'gateway_unavailable'),
+    errorMessage: reported?.message ?? message.slice(0, 300),
+  };
 }
 
 export class CircuitBreakingGateway implements PaymentGateway {
@@ -44,27 +51,29 @@ export class CircuitBreakingGateway implements PaymentGateway {
   private async guarded(method: Method, request: GatewayRequest): Promise<GatewayResult> {
     const prepared = await this.withSavedSource(request);
     if ('outcome' in prepared) return prepared;
+    // Commerce Layer's order carries its notifications: the merchant sees the messages it attached before.
+    const notifications = request.order.id > 0 ? await this.deps.store.orderNotes.list(request.order.id) : [];
     const circuits = this.deps.store.externalGateways;
     const id = this.gateway.id;
     const admission = await circuits.admit(id, this.deps.clock.now(), this.config.circuitCooldownMs, this.config.timeoutMs + 5_000);
     if (admission === 'open') {
-      return { outcome: 'failed', errorCode: 'circuit_open', errorMessage: 'the gateway\'s circuit breaker is open: the call was not made' };
+      return { outcome: 'failed', fault: true, errorCode: 'circuit_open', errorMessage: 'the gateway\'s circuit breaker is open: the call was not made' };
     }
     const probe = admission === 'probe';
     let result: GatewayResult;
     try {
-      result = await this.inner[method](prepared.request);
+      result = await this.inner[method]({ ...prepared.request, notifications });
     } catch (error) {
-      const fault = faultOf(error);
-      await this.failure(fault.code, probe);
-      return { outcome: 'failed', errorCode: fault.code, errorMessage: fault.message };
+      const failed = faultResult(error);
+      await this.failure(failed.errorCode ?? 'gateway_unavailable', probe);
+      return failed;
     }
     if (result.outcome === 'pending' && result.actionId) {
       // The specification makes action_id uniqueness the merchant's duty; a reused one could complete the wrong payment.
       const owner = await this.deps.store.transactions.getByActionId(id, result.actionId);
       if (owner && owner.id !== prepared.request.transaction.id) {
         await this.failure('invalid_response', probe);
-        return { outcome: 'failed', errorCode: 'invalid_response', errorMessage: `the gateway answered 202 with action_id ${result.actionId}, already used by another transaction` };
+        return { outcome: 'failed', fault: true, errorCode: 'invalid_response', errorMessage: `the gateway answered 202 with action_id ${result.actionId}, already used by another transaction` };
       }
     }
     await circuits.recordSuccess(id, this.deps.clock.now(), probe);

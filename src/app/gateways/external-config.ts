@@ -7,7 +7,11 @@ import type { ExternalGatewayConfig, Gateway, GatewayCircuit } from '../../ports
 import type { Deps } from '../deps.js';
 import { found, invalid, outboundUrl } from '../validate.js';
 
-const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: 60_000 } as const;
+/**
+ * An open circuit closes only by the explicit reset, as in Commerce Layer: the automatic half-open probe
+ * after `circuitCooldownMs` is opt-in (null: none).
+ */
+const EXTERNAL_DEFAULTS = { timeoutMs: 10_000, circuitThreshold: 30, circuitCooldownMs: null } as const;
 
 /** The settings a caller may give; URLs and limits are validated here. */
 interface ExternalSettings {
@@ -44,7 +48,7 @@ export function readExternalConfig(gateway: Gateway): ExternalGatewayConfig {
     authorizeUrl, captureUrl: str(c['captureUrl']), voidUrl: str(c['voidUrl']), refundUrl: str(c['refundUrl']), tokenUrl: str(c['tokenUrl']),
     sharedSecret, webhookEndpointUrl: str(c['webhookEndpointUrl']) ?? '',
     timeoutMs: int(c['timeoutMs'], EXTERNAL_DEFAULTS.timeoutMs), circuitThreshold: int(c['circuitThreshold'], EXTERNAL_DEFAULTS.circuitThreshold),
-    circuitCooldownMs: cooldown === null ? null : int(cooldown, EXTERNAL_DEFAULTS.circuitCooldownMs),
+    circuitCooldownMs: typeof cooldown === 'number' && Number.isSafeInteger(cooldown) && cooldown >= 0 ? cooldown : EXTERNAL_DEFAULTS.circuitCooldownMs,
   };
 }
 

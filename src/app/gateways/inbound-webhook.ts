@@ -8,14 +8,13 @@
  * and acknowledged but never moves it (DESIGN rule 5).
  */
 import { DomainError } from '../../domain/errors.js';
+import { pickProcessorAttributes, pickProcessorMetadata } from '../../domain/processor-details.js';
 import type { GatewayResult } from '../../ports/payment-gateway.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps } from '../deps.js';
 import { completeTransaction } from '../payments/transactions.js';
 import { invalid } from '../validate.js';
 import { externalGatewayDetails } from './external-config.js';
-
-const UPDATABLE_ATTRIBUTES = ['message', 'error_code', 'error_detail', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review'] as const;
 
 export interface WebhookOutcome {
   /** `processed`: the transaction was completed now; `duplicate`: this exact webhook was applied before;
@@ -38,24 +37,18 @@ function parseBody(raw: Buffer): Json {
   return body;
 }
 
-function updatable(data: Json): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const name of UPDATABLE_ATTRIBUTES) {
-    const value = data[name];
-    if (value === undefined) continue;
-    picked[name] = typeof value === 'string' ? value.slice(0, 1000) : typeof value === 'boolean' || typeof value === 'number' || value === null ? value : JSON.stringify(value).slice(0, 1000);
-  }
-  return picked;
-}
-
-/** The result a webhook body means for its pending transaction. */
+/**
+ * The result a webhook body means for its pending transaction: the updatable attributes it carries (and its
+ * `metadata`, merged into the metadata of the first reply); error_code / error_detail for a failure.
+ */
 function resultOf(body: Json, data: Json): GatewayResult {
-  const attributes = updatable(data);
+  const metadata = pickProcessorMetadata(data);
+  const details = { attributes: pickProcessorAttributes(data), ...(metadata ? { metadata } : {}) };
   const error = isObject(body['error']) ? body['error'] : {};
   const str = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : null);
-  if (body['success'] === true) return { outcome: 'succeeded', metadata: attributes };
+  if (body['success'] === true) return { outcome: 'succeeded', ...details };
   return {
-    outcome: 'failed', metadata: attributes,
+    outcome: 'failed', ...details,
     errorCode: (str(data['error_code']) ?? str(error['code']) ?? 'failed').slice(0, 100),
     errorMessage: (str(data['error_detail']) ?? str(error['message']) ?? str(data['message']) ?? 'the gateway reported a failure').slice(0, 500),
   };

@@ -1,5 +1,4 @@
 /** Payment methods of a shop: an instrument (card, wallet, bank transfer) on one of its gateways. */
-import type { Page, PageRequest } from '../../ports/common.js';
 import type { PaymentInstrument, PaymentMethod } from '../../ports/gateways.js';
 import type { Deps } from '../deps.js';
 import { currency, found, invalid } from '../validate.js';
@@ -24,9 +23,4 @@ export async function createPaymentMethod(deps: Deps, input: PaymentMethodInput)
     id: deps.ids.next('pm'), shopId: shop.id, gatewayId: gateway.id, instrument: input.instrument, currencies,
     twoStage: input.twoStage ?? false, active: true,
   });
-}
-
-export async function listPaymentMethods(deps: Deps, shopId: string, page: PageRequest): Promise<Page<PaymentMethod>> {
-  found(await deps.store.shops.get(shopId), 'shop', shopId);
-  return deps.store.paymentMethods.list(shopId, page);
 }

@@ -61,7 +61,7 @@ export async function saveCustomerPaymentSource(deps: Deps, input: SaveSourceInp
   if (result.outcome !== 'succeeded' || !result.processorToken) {
     const reason = `${result.errorCode ?? 'failed'}: ${result.errorMessage ?? 'the gateway did not return a payment_source_token'}`;
     if (result.errorCode === 'circuit_open') throw new DomainError('circuit_open', 'the gateway\'s circuit breaker is open; try again later');
-    if (result.errorCode === 'timeout' || result.errorCode === 'gateway_unavailable' || result.errorCode === 'invalid_response') {
+    if (result.fault) {
       throw new DomainError('gateway_error', `the gateway could not save the payment source (${reason})`);
     }
     throw new DomainError('validation_failed', `the gateway refused to save the payment source (${reason})`, [{ field: '/source', message: `was refused by the gateway: ${reason}` }]);

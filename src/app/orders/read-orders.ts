@@ -1,6 +1,6 @@
 /** Reading orders: platform callers see every order, a customer only their own (others are "not found"). */
 import type { Page, PageRequest } from '../../ports/common.js';
-import type { Order, OrderLine, StatusChange } from '../../ports/orders.js';
+import type { Order, OrderLine, OrderNote, StatusChange } from '../../ports/orders.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Deps, Principal } from '../deps.js';
 import { found } from '../validate.js';
@@ -16,14 +16,16 @@ export interface OrderDetails {
   readonly lines: readonly OrderLine[];
   readonly transactions: readonly PaymentTransaction[];
   readonly history: readonly StatusChange[];
+  /** What payment processors attached to the order (their replies' `messages`), oldest first. */
+  readonly notifications: readonly OrderNote[];
 }
 
 export async function orderDetails(deps: Deps, principal: Principal, id: number): Promise<OrderDetails> {
   const order = await visibleOrder(deps, principal, id);
-  const [lines, transactions, history] = await Promise.all([
-    deps.store.orders.lines(id), deps.store.transactions.listByOrder(id), deps.store.orders.history(id),
+  const [lines, transactions, history, notifications] = await Promise.all([
+    deps.store.orders.lines(id), deps.store.transactions.listByOrder(id), deps.store.orders.history(id), deps.store.orderNotes.list(id),
   ]);
-  return { order, lines, transactions, history };
+  return { order, lines, transactions, history, notifications };
 }
 
 export async function listOrders(

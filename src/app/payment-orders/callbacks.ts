@@ -74,6 +74,7 @@ interface History {
   readonly events: readonly DomainEvent[];
   readonly session: OrderSnapshot['session'];
   readonly shopAutoCapture: boolean;
+  readonly clearingDays: number;
 }
 
 async function historyOf(repos: Repos, event: DomainEvent): Promise<History | null> {
@@ -83,7 +84,7 @@ async function historyOf(repos: Repos, event: DomainEvent): Promise<History | nu
   const [events, session, shop] = await Promise.all([
     eventsUpTo(repos.events, event.orderId, event.sequence), repos.checkoutSessions.latestForOrder(event.orderId), repos.shops.get(order.shopId),
   ]);
-  return { events, session: session ?? null, shopAutoCapture: shop?.autoCapture ?? true };
+  return { events, session: session ?? null, shopAutoCapture: shop?.autoCapture ?? true, clearingDays: shop?.clearingDays ?? 1 };
 }
 
 /** The order as of the `upTo`-th of `history.events` (inclusive), or null when no event up to it shows the order. */
@@ -91,7 +92,7 @@ function snapshotAt(history: History, upTo: number): OrderSnapshot | null {
   const known = history.events.slice(0, upTo + 1);
   const withOrder = [...known].reverse().map((e) => orderFieldsOf(e.data)).find((o) => o !== null);
   if (!withOrder) return null;
-  return { order: withOrder, session: history.session, transactions: transactionsOf(known), shopAutoCapture: history.shopAutoCapture };
+  return { order: withOrder, session: history.session, transactions: transactionsOf(known), shopAutoCapture: history.shopAutoCapture, clearingDays: history.clearingDays };
 }
 
 /**

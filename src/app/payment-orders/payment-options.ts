@@ -2,7 +2,9 @@
  * Which gateway pays an order, and whether the payment is captured at once. A shop offers payment methods
  * (`PaymentMethod` rows: an instrument on one of its gateways). A shop without any row offers one implicit
  * method per gateway, whose id is the gateway's id: `card` on a sandbox or external gateway,
- * `bank_transfer` on a manual one, in the shop's currency, two-stage capable except manual ones.
+ * `bank_transfer` on a manual one, in the shop's currency, two-stage capable except manual ones. A shop
+ * with rows also offers its default gateway (the one its own checkout pays with: its first sandbox
+ * gateway) as an implicit method when no active row is on it: every way an order can be paid is listed.
  */
 import { DomainError } from '../../domain/errors.js';
 import type { Shop } from '../../ports/catalog.js';
@@ -12,7 +14,7 @@ import type { Deps } from '../deps.js';
 import { autoCaptureOf, KEY } from './order-settings.js';
 
 /** A payment method as offered to buyers: a stored row, or an implicit one standing for a gateway. */
-interface OfferedMethod {
+export interface OfferedMethod {
   readonly id: string;
   readonly gatewayId: string;
   readonly gatewayKind: GatewayKind;
@@ -21,8 +23,10 @@ interface OfferedMethod {
   readonly currencies: readonly string[];
   readonly twoStage: boolean;
   readonly active: boolean;
-  /** True for a method derived from a gateway of a shop that has no payment-method rows. */
+  /** True for a method that stands for a gateway (its id is the gateway's), not a stored row. */
   readonly implicit: boolean;
+  /** The method of the shop's default gateway: what the shop's own checkout pays with. */
+  readonly isDefault: boolean;
 }
 
 async function all<T extends { id: string }>(fetch: (after: string | undefined) => Promise<{ items: readonly T[]; hasMore: boolean }>): Promise<T[]> {
@@ -35,24 +39,38 @@ async function all<T extends { id: string }>(fetch: (after: string | undefined) 
   }
 }
 
-function implicitMethod(gateway: Gateway, shop: Shop): OfferedMethod {
+function implicitMethod(gateway: Gateway, shop: Shop, defaultGateway: Gateway | undefined): OfferedMethod {
   const manual = gateway.kind === 'manual';
   return {
     id: gateway.id, gatewayId: gateway.id, gatewayKind: gateway.kind, instrument: manual ? 'bank_transfer' : 'card',
-    currencies: [shop.currency], twoStage: !manual, active: true, implicit: true,
+    currencies: [shop.currency], twoStage: !manual, active: true, implicit: true, isDefault: gateway.id === defaultGateway?.id,
   };
 }
 
-/** Every payment method of the shop, inactive ones included, in id order. */
-async function shopPaymentMethods(deps: Pick<Deps, 'store'>, shop: Shop): Promise<OfferedMethod[]> {
+/** The gateway the shop's own checkout pays with when an order names no method: its first sandbox gateway. */
+const defaultGatewayOf = (gateways: readonly Gateway[]) => gateways.find((g) => g.kind === 'sandbox');
+
+/**
+ * Every payment method of the shop, inactive rows included: the rows in id order, then the default
+ * gateway's implicit method when no active row is on it; or, without rows, one implicit method per gateway.
+ */
+export async function shopPaymentMethods(deps: Pick<Deps, 'store'>, shop: Shop): Promise<OfferedMethod[]> {
   const gateways = await all((after) => deps.store.gateways.list({ shopId: shop.id }, { limit: 100, after }));
   const rows = await all((after) => deps.store.paymentMethods.list(shop.id, { limit: 100, after }));
-  if (rows.length === 0) return gateways.map((g) => implicitMethod(g, shop));
+  const defaultGateway = defaultGatewayOf(gateways);
+  if (rows.length === 0) return gateways.map((g) => implicitMethod(g, shop, defaultGateway));
   const kinds = new Map(gateways.map((g) => [g.id, g.kind]));
-  return rows.map((m) => ({
+  const methods: OfferedMethod[] = rows.map((m) => ({
     id: m.id, gatewayId: m.gatewayId, gatewayKind: kinds.get(m.gatewayId) ?? 'sandbox', instrument: m.instrument,
-    currencies: m.currencies, twoStage: m.twoStage, active: m.active, implicit: false,
+    currencies: m.currencies, twoStage: m.twoStage, active: m.active, implicit: false, isDefault: false,
   }));
+  if (!defaultGateway) return methods;
+  const onDefault = methods.findIndex((m) => m.active && m.gatewayId === defaultGateway.id);
+  if (onDefault >= 0) {
+    methods[onDefault] = { ...methods[onDefault]!, isDefault: true };
+    return methods;
+  }
+  return [...methods, implicitMethod(defaultGateway, shop, defaultGateway)];
 }
 
 const FIELD = '/paymentSettings/paymentMethod';
@@ -108,7 +126,6 @@ export async function paymentOptionsFor(deps: Pick<Deps, 'store'>, order: Order,
     const gateway = await deps.store.gateways.get(gatewayId);
     if (gateway && gateway.shopId === shop.id) return { gatewayId: gateway.id, capture };
   }
-  const gateways = await all((after) => deps.store.gateways.list({ shopId: shop.id }, { limit: 100, after }));
-  const sandbox = gateways.find((g) => g.kind === 'sandbox');
+  const sandbox = defaultGatewayOf(await all((after) => deps.store.gateways.list({ shopId: shop.id }, { limit: 100, after })));
   return sandbox ? { gatewayId: sandbox.id, capture } : undefined;
 }

@@ -8,6 +8,7 @@ import { deriveAmounts } from '../../domain/payment.js';
 import type { CheckoutSession, Order } from '../../ports/orders.js';
 import { hostedPageUrl } from '../checkout/sessions.js';
 import type { Deps } from '../deps.js';
+import { clearingDue } from './complete-cleared.js';
 import { autoCaptureOf, captureWindowMs, KEY, timeLimitOf } from './order-settings.js';
 import { paymentItems, paymentOrderStatus, transactionFacts, type PaymentOrderStatus, type TxnFacts } from './status.js';
 
@@ -22,6 +23,8 @@ export interface OrderSnapshot {
   readonly transactions: readonly TxnFacts[];
   /** The shop's capture setting, for orders created without `autoCapture`. */
   readonly shopAutoCapture: boolean;
+  /** The shop's clearing period, days: the order completes this long after its last capture. */
+  readonly clearingDays: number;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -70,6 +73,7 @@ export function paymentOrderJson(deps: Pick<Deps, 'publicUrl'>, s: OrderSnapshot
     paymentLink: session ? hostedPageUrl(deps, session.id) : null,
     expiresAt: iso(session?.expiresAt ?? null),
     captureDeadline: iso(captureDeadline(s)),
+    clearingDate: iso(clearingDue(order, s.transactions, s.clearingDays)),
     amounts: {
       authorized: major(amounts.authorized), captured: major(amounts.captured), voided: major(amounts.voided), refunded: major(amounts.refunded),
     },
@@ -89,5 +93,8 @@ export async function currentSnapshot(deps: Pick<Deps, 'store'>, order: Order): 
   const [session, txns, shop] = await Promise.all([
     deps.store.checkoutSessions.latestForOrder(order.id), deps.store.transactions.listByOrder(order.id), deps.store.shops.get(order.shopId),
   ]);
-  return { order, session: session ?? null, transactions: txns.filter((t) => t.kind !== 'token'), shopAutoCapture: shop?.autoCapture ?? true };
+  return {
+    order, session: session ?? null, transactions: txns.filter((t) => t.kind !== 'token'), shopAutoCapture: shop?.autoCapture ?? true,
+    clearingDays: shop?.clearingDays ?? 1,
+  };
 }

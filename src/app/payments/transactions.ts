@@ -8,6 +8,7 @@
  * A crash between 1 and 3 leaves a pending row that the janitor resolves by asking the processor.
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
+import { withProcessorDetails } from '../../domain/processor-details.js';
 import { checkCapture, checkRefund, checkVoid, completeTransaction as completeStatus, deriveAmounts, type TransactionKind } from '../../domain/payment.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway, PaymentSource } from '../../ports/payment-gateway.js';
 import type { Shop } from '../../ports/catalog.js';
@@ -16,6 +17,7 @@ import type { Order, OrderLine } from '../../ports/orders.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
+import { attachMessages } from '../orders/notifications.js';
 import { found } from '../validate.js';
 import { logOutcome } from './payment-facts.js';
 import { settleLoaded } from './settle-order.js';
@@ -214,7 +216,7 @@ export async function completeTransaction(
     if (txn.status !== 'pending') return { transaction: txn, order, capture: null };
     const mismatch = result.outcome !== 'failed' && result.amount !== undefined && result.amount !== null && result.amount !== txn.amount;
     const outcome = mismatch ? 'failed' : result.outcome;
-    const metadata = { ...txn.metadata, ...(result.metadata ?? {}) };
+    const metadata = withProcessorDetails(txn.metadata, result);
     const now = deps.clock.now();
     let changed: PaymentTransaction;
     if (outcome === 'pending') {
@@ -235,12 +237,10 @@ export async function completeTransaction(
         // Captured by the worker when nobody captured it inline (an asynchronous authorization).
         await tx.jobs.enqueue({ id: deps.ids.next('job'), kind: AUTO_CAPTURE_JOB, dedupeKey: `auto-capture:${txn.id}`, payload: { order_id: txn.orderId, authorization_id: txn.id }, nextAttemptAt: now });
       }
-      for (const message of result.messages ?? []) {
-        await tx.orderNotes.add({ orderId: txn.orderId, source: `transaction:${txn.id}`, body: message, createdAt: now });
-      }
     }
     const after = txns.map((t) => (t.id === txn.id ? changed : t));
     const settled = await settleLoaded(deps, tx, { order, txns: after, shop: options.context?.shop, customer: options.context?.customer }, actor, changed);
+    if (result.messages?.length) await attachMessages(deps, tx, settled, changed, result.messages);
     const capture = options.capturesInline && changed.kind === 'authorization' && changed.status === 'succeeded'
       ? await startInlineCapture(deps, tx, settled, after, actor)
       : null;

@@ -78,6 +78,10 @@ const PaymentOrderSchema = Type.Object({
   paymentLink: Null(Type.String({ description: 'The hosted payment page' })),
   expiresAt: Null(Type.String({ format: 'date-time', description: 'The buyer must pay before this' })),
   captureDeadline: Null(Type.String({ format: 'date-time', description: 'Two-stage: the open authorization is voided at this time unless captured' })),
+  clearingDate: Null(Type.String({
+    format: 'date-time',
+    description: 'When the order clears and becomes completed: its last capture plus the shop\'s clearing days (1–3). Null until the money is captured and nothing of the authorization is left open, and for orders that end without money (refunded, voided, cancelled)',
+  })),
   amounts: Type.Object({ authorized: Type.String(), captured: Type.String(), voided: Type.String(), refunded: Type.String() }),
   payments: Type.Array(PaymentItem),
   createdAt: Time, updatedAt: Time,

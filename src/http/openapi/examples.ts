@@ -30,7 +30,8 @@ const lines = [
 function txn(id: string, kind: string, amount: number, parent: string | null) {
   return {
     id, kind, status: 'succeeded', amount, currency: 'USD', gateway_id: GATEWAY, parent_id: parent,
-    processor_token: `sbx_${kind.slice(0, 4)}_${id}`, action_id: null, error_code: null, error_message: null, created_at: AT, updated_at: AT,
+    processor_token: `sbx_${kind.slice(0, 4)}_${id}`, action_id: null, error_code: null, error_message: null,
+    message: null, avs_code: null, avs_message: null, cvv_code: null, cvv_message: null, fraud_review: null, metadata: {}, created_at: AT, updated_at: AT,
   };
 }
 
@@ -45,7 +46,7 @@ function order(state: { status: string; payment_status: string; fulfillment_stat
   return {
     id: 1, object: 'order', shop_id: SHOP, customer_id: CUSTOMER, number: null, currency: 'USD', ...state,
     subtotal: 14998, discount: 0, tax: 0, total: 14998, promo_code: null, country: 'US', email: null, metadata: { cart_id: 'cart_5521' },
-    placed_at: state.status === 'pending' ? null : AT, cancelled_at: null, created_at: AT, updated_at: AT, lines, transactions, history,
+    placed_at: state.status === 'pending' ? null : AT, cancelled_at: null, created_at: AT, updated_at: AT, lines, transactions, history, notifications: [],
   };
 }
 

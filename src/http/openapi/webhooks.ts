@@ -6,7 +6,7 @@
  */
 import { Type, type TSchema } from 'typebox';
 import { EVENT_TYPES, type EventType } from '../../app/events.js';
-import { Nullable, NullableTimestamp, Timestamp } from '../schemas.js';
+import { NotificationSchema, Nullable, NullableTimestamp, ProcessorDetailFields, Timestamp } from '../schemas.js';
 
 const Amount = Type.Integer({ description: 'Minor units of the currency' });
 const ref = (name: string) => Type.Unsafe({ $ref: `#/components/schemas/${name}` });
@@ -28,8 +28,9 @@ export const EVENT_COMPONENTS: Record<string, TSchema> = {
     status: Type.String({ description: 'pending | succeeded | failed' }), amount: Amount, currency: Type.String(),
     gateway_id: Nullable(Type.String()), parent_id: Nullable(Type.String()), processor_token: Nullable(Type.String()),
     action_id: Nullable(Type.String()), error_code: Nullable(Type.String({ description: 'e.g. card_declined, insufficient_funds' })),
-    error_message: Nullable(Type.String()),
+    error_message: Nullable(Type.String()), ...ProcessorDetailFields,
   }, { description: 'The payment transaction whose result caused the event' }),
+  EventNotification: NotificationSchema,
   EventInvoice: Type.Object({
     id: Type.String(), object: Type.Literal('invoice'), shop_id: Type.String(), customer_id: Type.String(),
     number: Nullable(Type.String()), description: Nullable(Type.String()), currency: Type.String(),
@@ -62,6 +63,10 @@ const EVENTS: Record<EventType, { readonly when: string; readonly data: TSchema 
   'order.cancelled': { when: 'An order was cancelled (through the API, or with its unpaid invoice payment).', data: Type.Object({ ...order, reason: Nullable(Type.String()) }) },
   'order.completed': { when: 'A payment order cleared after its shop\'s clearing days.', data: Type.Object({ ...order, reason: Type.String() }) },
   'order.expired': { when: 'An unpaid order\'s checkout session or time limit expired; the order is cancelled.', data: Type.Object({ ...order, reason: Type.String(), session_id: Nullable(Type.String()) }) },
+  'order.notification_added': {
+    when: 'A payment processor\'s reply carried `messages` (external gateways): each became a notification on the order, one event each.',
+    data: Type.Object({ ...order, notification: ref('EventNotification') }),
+  },
   'payment.authorized': { when: 'An authorization succeeded.', data: settled },
   'payment.captured': { when: 'A capture succeeded (for single-stage payments, right after the authorization).', data: settled },
   'payment.failed': { when: 'A payment transaction failed: declined, a processor fault, or a pending payment the janitor gave up on.', data: settled },

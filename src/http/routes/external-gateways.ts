@@ -26,7 +26,7 @@ const Settings = {
   token_url: Type.Optional(Nullable(Url)),
   timeout_ms: Type.Optional(Type.Integer({ minimum: 50, maximum: 60_000, description: 'Limit for one exchange with the merchant; default 10000' })),
   circuit_failure_threshold: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'The circuit opens after more than this many consecutive failures; default 30' })),
-  circuit_cooldown_ms: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 604_800_000, description: 'An open circuit lets one probe through after this long; null: only a reset closes it. Default 60000' }))),
+  circuit_cooldown_ms: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: 604_800_000, description: 'Opt-in: an open circuit lets one probe call through after this many milliseconds (half-open). Default null: as in Commerce Layer, only POST …/reset-circuit closes an open circuit' }))),
 };
 const CreateBody = Type.Object({ shop_id: Type.String({ minLength: 1, maxLength: 64 }), name: ShortText, authorize_url: Url, ...Settings }, { additionalProperties: false });
 const UpdateBody = Type.Object({ name: Type.Optional(ShortText), authorize_url: Type.Optional(Url), ...Settings }, { additionalProperties: false });
@@ -75,6 +75,7 @@ const WebhookBody = Type.Object({
     action_id: Type.String({ description: 'The action_id of the 202 reply' }),
     ...Object.fromEntries(['message', 'error_code', 'error_detail', 'avs_code', 'avs_message', 'cvv_code', 'cvv_message', 'fraud_review']
       .map((name) => [name, Type.Optional(Type.Unknown())])),
+    metadata: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Merged into the metadata of the transaction' })),
   }, { additionalProperties: true, description: 'Only the attributes listed here are updated; amount_cents and transaction_token never are' }),
   error: Type.Optional(Type.Object({ code: Type.Optional(Type.String()), message: Type.Optional(Type.String()) })),
 }, { additionalProperties: true });

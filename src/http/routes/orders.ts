@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
-import { orderJson, transactionJson } from '../../app/representations.js';
+import { notificationJson, orderJson, transactionJson } from '../../app/representations.js';
 import { cancelOrder } from '../../app/orders/cancel-order.js';
 import { createOrder } from '../../app/orders/create-order.js';
 import { listOrders, orderDetails, visibleOrder, type OrderDetails } from '../../app/orders/read-orders.js';
@@ -12,7 +12,7 @@ import type { PaymentTransaction } from '../../ports/payments.js';
 import { caller } from '../plugins/auth.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
-import { IntegerId, Metadata, Nullable, NullableTimestamp, Timestamp, listOf, listQuery, responses } from '../schemas.js';
+import { IntegerId, Metadata, NotificationSchema, Nullable, NullableTimestamp, ProcessorDetailFields, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
 const Amount = Type.Integer({ description: 'Minor units' });
 
@@ -24,7 +24,7 @@ export const TransactionSchema = Type.Object({
   id: Type.String(), kind: Type.String(), status: Type.String(), amount: Amount, currency: Type.String(),
   gateway_id: Nullable(Type.String()), parent_id: Nullable(Type.String()), processor_token: Nullable(Type.String()),
   action_id: Nullable(Type.String()), error_code: Nullable(Type.String()), error_message: Nullable(Type.String()),
-  created_at: Timestamp, updated_at: Timestamp,
+  ...ProcessorDetailFields, created_at: Timestamp, updated_at: Timestamp,
 });
 const HistorySchema = Type.Object({
   axis: Type.String(), from: Type.String(), to: Type.String(), actor: Type.String(), reason: Nullable(Type.String()), at: Timestamp,
@@ -43,6 +43,7 @@ const orderFields = {
 const OrderSummarySchema = Type.Object(orderFields, { $id: 'OrderSummary' });
 export const OrderSchema = Type.Object({
   ...orderFields, lines: Type.Array(OrderLineSchema), transactions: Type.Array(TransactionSchema), history: Type.Array(HistorySchema),
+  notifications: Type.Array(NotificationSchema, { description: 'Messages the payment processors attached to the order, oldest first' }),
 }, { $id: 'Order' });
 
 export function transactionView(t: PaymentTransaction) {
@@ -58,6 +59,7 @@ export function orderView(d: OrderDetails) {
     })),
     transactions: d.transactions.map(transactionView),
     history: d.history.map((h) => ({ axis: h.axis, from: h.from, to: h.to, actor: h.actor, reason: h.reason, at: iso(h.createdAt) })),
+    notifications: d.notifications.map(notificationJson),
   };
 }
 

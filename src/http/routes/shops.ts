@@ -2,13 +2,14 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
-import { createPaymentMethod, listPaymentMethods } from '../../app/gateways/payment-methods.js';
+import { createPaymentMethod } from '../../app/gateways/payment-methods.js';
+import { shopPaymentMethods, type OfferedMethod } from '../../app/payment-orders/payment-options.js';
 import { createShop, getShop, updateShop } from '../../app/shops.js';
 import type { Shop } from '../../ports/catalog.js';
 import type { PaymentMethod } from '../../ports/gateways.js';
 import { iso } from '../iso.js';
 import { listBody, pageRequest } from '../pagination.js';
-import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
+import { CurrencyCode, ListQuery, Nullable, ShortText, StringId, Timestamp, listOf, responses } from '../schemas.js';
 
 const UrlField = Nullable(Type.String({ format: 'uri', maxLength: 2000 }));
 
@@ -58,6 +59,19 @@ const MethodSchema = Type.Object({
 const methodView = (m: PaymentMethod) => ({
   id: m.id, object: 'payment_method' as const, shop_id: m.shopId, gateway_id: m.gatewayId, instrument: m.instrument, currencies: [...m.currencies],
   two_stage: m.twoStage, active: m.active, created_at: iso(m.createdAt), updated_at: iso(m.updatedAt),
+});
+
+const OfferedMethodSchema = Type.Object({
+  id: Type.String({ description: 'What an order names in paymentSettings.paymentMethod (a gateway\'s id for a method that stands for a gateway)' }),
+  paymentType: Type.String({ description: 'card | wallet | bank_transfer' }), gatewayId: Type.String(),
+  gatewayKind: Type.String({ description: 'sandbox | external | manual' }), currencies: Type.Array(Type.String()),
+  twoStage: Type.Boolean({ description: 'Supports autoCapture: false (authorize now, capture later)' }),
+  default: Type.Boolean({ description: 'The method of the shop\'s default gateway: what the shop\'s own checkout pays with' }),
+});
+const ShopMethodsSchema = Type.Object({ shopId: Type.String(), paymentMethods: Type.Array(OfferedMethodSchema) }, { $id: 'ShopPaymentMethods' });
+const offeredView = (m: OfferedMethod) => ({
+  id: m.id, paymentType: m.instrument, gatewayId: m.gatewayId, gatewayKind: m.gatewayKind, currencies: [...m.currencies], twoStage: m.twoStage,
+  default: m.isDefault,
 });
 
 export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
@@ -116,6 +130,13 @@ export async function shopRoutes(fastify: FastifyInstance, { deps }: { deps: Dep
   });
   app.get('/shops/:shopId/payment-methods', {
     config: { roles: ['admin', 'integration'] },
-    schema: { tags: ['Shops'], summary: 'The shop\'s payment methods', params: ShopParams, querystring: listQuery({}), response: responses(200, listOf(MethodSchema)) },
-  }, async (req) => listBody(await listPaymentMethods(deps, req.params.shopId, pageRequest(req.query)), methodView, (m) => m.id));
+    schema: {
+      tags: ['Shops'], summary: 'Every payment method an order of the shop can be paid with (camelCase, like the payment orders API)',
+      description: 'The active methods the shop offers, and its default gateway (the one its own checkout pays with) even when no method row names it. An order of the payment orders API names one by its id in paymentSettings.paymentMethod.',
+      params: ShopParams, response: responses(200, ShopMethodsSchema),
+    },
+  }, async (req) => {
+    const shop = await getShop(deps, req.params.shopId);
+    return { shopId: shop.id, paymentMethods: (await shopPaymentMethods(deps, shop)).filter((m) => m.active).map(offeredView) };
+  });
 }

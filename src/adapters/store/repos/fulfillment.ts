@@ -99,7 +99,9 @@ const NOTE: Columns<OrderNote> = { id: ['id'], orderId: ['order_id'], source: ['
 
 export function orderNoteRepo(db: Db): OrderNoteRepo {
   return {
-    async add(note) { await db.insertInto('order_notes').values(toRow(NOTE, note) as NewRow<'order_notes'>).execute(); },
+    async add(note) {
+      return fromRow(NOTE, await db.insertInto('order_notes').values(toRow(NOTE, note) as NewRow<'order_notes'>).returningAll().executeTakeFirstOrThrow());
+    },
     async list(orderId) {
       return (await db.selectFrom('order_notes').selectAll().where('order_id', '=', orderId).orderBy('id').execute())
         .map((r: Row) => fromRow(NOTE, r));
