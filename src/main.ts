@@ -20,6 +20,8 @@ import { ManualGateway } from './adapters/gateways/manual-gateway.js';
 import { StoreGatewayResolver } from './adapters/gateways/resolver.js';
 import { SandboxGateway } from './adapters/gateways/sandbox-gateway.js';
 import { ExternalHttpGateway } from './adapters/gateways/external-http-gateway.js';
+import { StripeGateway } from './adapters/gateways/stripe-gateway.js';
+import { readStripeConfig } from './app/gateways/stripe-config.js';
 import { CircuitBreakingGateway } from './app/gateways/external-calls.js';
 import { readExternalConfig } from './app/gateways/external-config.js';
 import { createApiKey, ensureApiKey } from './app/api-keys.js';
@@ -67,8 +69,17 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
   const sandbox = new SandboxGateway(clock);
   const manual = new ManualGateway();
   const gatewayHttp = new UndiciHttpClient({ allowPrivate: config.allowPrivateUrls });
+  // One SDK client per Stripe gateway configuration (a changed configuration makes a new one).
+  const stripeClients = new Map<string, { version: number; gateway: StripeGateway }>();
   const gateways = new StoreGatewayResolver(store, {
     sandbox: () => sandbox, manual: () => manual,
+    stripe: (g) => {
+      const cached = stripeClients.get(g.id);
+      if (cached && cached.version === g.updatedAt) return cached.gateway;
+      const gateway = new StripeGateway(readStripeConfig(g), { clock, defaultReturnUrl: `${config.publicUrl}/pay/stripe/return` });
+      stripeClients.set(g.id, { version: g.updatedAt, gateway });
+      return gateway;
+    },
     external: (g) => {
       const settings = readExternalConfig(g);
       return new CircuitBreakingGateway({ store, clock, log }, g, settings, new ExternalHttpGateway(settings, gatewayHttp));

@@ -9,7 +9,7 @@ import type { Deps } from './deps.js';
 /** Every event type Paybridge emits; webhook endpoints filter on these (or `*`, or `order.*`). */
 export const EVENT_TYPES = [
   'order.created', 'order.placed', 'order.cancelled', 'order.completed', 'order.expired', 'order.notification_added',
-  'payment.authorized', 'payment.captured', 'payment.failed', 'payment.voided', 'payment.refunded', 'payment.pending',
+  'payment.authorized', 'payment.captured', 'payment.failed', 'payment.voided', 'payment.refunded', 'payment.pending', 'payment.disputed',
   'purchase.fulfilled', 'purchase.failed', 'fulfillment.revoked',
   'invoice.created', 'invoice.paid', 'invoice.partially_paid', 'invoice.overdue', 'invoice.voided',
   'webhook.test',

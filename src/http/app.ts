@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.js';
 import { oauthRoutes } from './routes/oauth.js';
 import { orderRoutes } from './routes/orders.js';
 import { orderPaymentRoutes } from './routes/order-payments.js';
+import { stripeWebhookRoutes } from './routes/stripe-webhooks.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { productRoutes } from './routes/products.js';
 import { promoCodeRoutes } from './routes/promo-codes.js';
@@ -169,6 +170,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(purchaseRoutes, { deps, prefix: '/v1' }); // Skilljar-compatible purchases: /v1/purchases/{id}
   await app.register(thankYouPage); // Skilljar-compatible purchases: where buyers land when the shop has no success URL
   await app.register(externalGatewayRoutes, { deps }); // Commerce Layer external gateways: gateway resources and inbound webhooks
+  await app.register(stripeWebhookRoutes, { deps }); // Stripe gateways' events: POST /webhooks/stripe/{gatewayId}
   await app.register(hostedPageRoutes, { deps }); // the hosted payment page, /pay/{session}
   await app.register(invoicePaymentRoutes, { deps, prefix: '/api/v1' }); // Invoice payments: /api/v1/invoice-payments…
   return app;

@@ -1,7 +1,7 @@
 /** Gateways of a shop, external gateways with their circuit breakers and inbound webhooks, and payment methods. */
 import type { New, Page, PageRequest } from './common.js';
 
-export type GatewayKind = 'sandbox' | 'external' | 'manual';
+export type GatewayKind = 'sandbox' | 'external' | 'manual' | 'stripe';
 
 export interface Gateway {
   readonly id: string;
@@ -33,6 +33,23 @@ export interface ExternalGatewayConfig {
   readonly circuitThreshold: number;
   /** Milliseconds an open circuit waits before letting one probe call through; null: only a reset closes it. */
   readonly circuitCooldownMs: number | null;
+}
+
+/**
+ * The settings of a `stripe` gateway, stored as its `Gateway.config`. The two keys are secrets: never returned
+ * by the API (only their last four characters) and never logged.
+ */
+export interface StripeGatewayConfig {
+  /** `sk_test_…` or `sk_live_…` (or a restricted `rk_…` key). */
+  readonly secretKey: string;
+  /** The signing secret of the webhook endpoint registered in Stripe (`whsec_…`). */
+  readonly webhookSecret: string;
+  /** PaymentIntents' `capture_method` when the payment does not say: `automatic` charges at once, `manual` only authorizes. */
+  readonly capture: 'automatic' | 'manual';
+  /** Where the SDK sends its requests (a proxy, or a local test server); null: Stripe's own API. */
+  readonly apiBase: string | null;
+  /** Limit for one request to Stripe, milliseconds; a request that takes longer leaves the transaction pending. */
+  readonly timeoutMs: number;
 }
 
 /** `half_open`: the circuit was open and one probe call is in flight. */

@@ -73,6 +73,27 @@ export interface PaymentGateway {
    * Returns `pending` while it does not know yet; null when the processor cannot answer such questions.
    */
   status(request: GatewayRequest): Promise<GatewayResult | null>;
+  /**
+   * For processors that notify by signed events (Stripe): verifies `raw` (the exact bytes received) against
+   * `signature` (timing-safe, rejecting a timestamp older than the tolerance at `receivedAt`, ms) and reads
+   * what the event is about. Throws DomainError('invalid_signature') for a forged, stale or unsigned event.
+   */
+  readEvent?(raw: Buffer, signature: string | undefined, receivedAt: number): Promise<ProcessorEvent>;
+}
+
+/**
+ * A processor's event, verified. It names the order (from the metadata Paybridge gave the processor's
+ * object) but carries no outcome on purpose: the transactions it concerns are re-read from the processor
+ * with `status`, so an event arriving late, twice or out of order can only confirm the current state.
+ */
+export interface ProcessorEvent {
+  /** The processor's event id (`evt_…`): unique, the key that de-duplicates deliveries. */
+  readonly id: string;
+  readonly type: string;
+  /** The Paybridge order the event's object belongs to; null for an object Paybridge did not create. */
+  readonly orderId: number | null;
+  /** A dispute opened on the order's payment (amount in minor units). */
+  readonly dispute?: { readonly id: string; readonly amount: number; readonly currency: string; readonly reason: string; readonly status: string };
 }
 
 /** Finds the adapter for a configured gateway (sandbox, external, manual). */

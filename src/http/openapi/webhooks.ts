@@ -73,6 +73,10 @@ const EVENTS: Record<EventType, { readonly when: string; readonly data: TSchema 
   'payment.voided': { when: 'An authorization was voided.', data: settled },
   'payment.refunded': { when: 'A refund succeeded (in full or in part: compare the order\'s payment_status).', data: settled },
   'payment.pending': { when: 'An authorization or capture is pending at the processor; a later event says how it ended.', data: settled },
+  'payment.disputed': {
+    when: 'The buyer\'s bank opened a dispute (chargeback) on a Stripe payment; the order also gets a notification. Respond in the Stripe dashboard.',
+    data: Type.Object({ ...order, dispute: Type.Object({ id: Type.String(), amount: Type.Integer(), currency: Type.String(), reason: Type.String(), status: Type.String(), transaction_id: Type.String(), notification_id: Nullable(Type.Integer()) }) }),
+  },
   'purchase.fulfilled': { when: 'A paid order was fulfilled: its courses granted and its seat codes issued (once per order).', data: settled },
   'purchase.failed': { when: 'A remote checkout page reported the purchase FAILED; the buyer is sent back to checkout.', data: Type.Object({ ...order, error_msg: Type.String() }) },
   'fulfillment.revoked': { when: 'What an order granted was revoked: it was refunded in full or cancelled after fulfillment.', data: settled },

@@ -6,7 +6,8 @@ import { actorOf, type Deps } from '../../app/deps.js';
 import { orderDetails } from '../../app/orders/read-orders.js';
 import { payOrder } from '../../app/payments/pay-order.js';
 import { runTransaction, startTransaction } from '../../app/payments/transactions.js';
-import { found } from '../../app/validate.js';
+import { found, invalid, url } from '../../app/validate.js';
+import { readStripeConfig } from '../../app/gateways/stripe-config.js';
 import { DomainError } from '../../domain/errors.js';
 import type { TransactionKind } from '../../domain/payment.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
@@ -18,8 +19,12 @@ export const PaymentResult = Type.Object({ transaction: TransactionSchema, order
 const AmountBody = Type.Object({ amount: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'Minor units; default: all that is left' })) }, { additionalProperties: false });
 const PayBody = Type.Object({
   gateway_id: Type.String({ minLength: 1, maxLength: 64 }),
-  source: Type.Optional(Type.Object({ type: Type.String({ minLength: 1, maxLength: 40 }), token: Type.String({ minLength: 1, maxLength: 500 }) }, { additionalProperties: false })),
-  capture: Type.Optional(Type.Boolean({ description: 'Capture at once (single-stage); default: the shop\'s auto_capture' })),
+  source: Type.Optional(Type.Object({
+    type: Type.String({ minLength: 1, maxLength: 40, description: 'e.g. card_token, customer_token, stripe_payment_method (token: a pm_… id from Stripe.js)' }),
+    token: Type.String({ minLength: 1, maxLength: 500 }),
+  }, { additionalProperties: false })),
+  capture: Type.Optional(Type.Boolean({ description: 'Capture at once (single-stage); default: the shop\'s auto_capture (a Stripe gateway: its capture setting)' })),
+  return_url: Type.Optional(Type.String({ minLength: 1, maxLength: 2000, description: 'Stripe: where the buyer returns after 3-D Secure (default: a Paybridge page that re-reads the payment)' })),
 }, { additionalProperties: false });
 
 /** A payment's answer: the transaction, and its order as the caller may see it now. */
@@ -45,8 +50,12 @@ export async function orderPaymentRoutes(fastify: FastifyInstance, { deps }: { d
     const shop = (await deps.store.shops.get(order.shopId))!;
     const gateway = found(await deps.store.gateways.get(req.body.gateway_id), 'gateway', req.body.gateway_id);
     if (gateway.shopId !== order.shopId) throw new DomainError('validation_failed', 'the gateway belongs to another shop', [{ field: '/gateway_id', message: 'is not a gateway of this order\'s shop' }]);
+    const returnUrl = url(req.body.return_url, '/return_url');
+    if (returnUrl && gateway.kind !== 'stripe') throw invalid('/return_url', 'is only for Stripe gateways');
+    const source = req.body.source ? { ...req.body.source, ...(returnUrl ? { metadata: { return_url: returnUrl } } : {}) } : null;
+    const defaultCapture = gateway.kind === 'stripe' ? readStripeConfig(gateway).capture === 'automatic' : shop.autoCapture;
     const paid = await payOrder(deps, {
-      orderId: order.id, gatewayId: gateway.id, source: req.body.source ?? null, capture: req.body.capture ?? shop.autoCapture, actor: actorOf(caller(req)),
+      orderId: order.id, gatewayId: gateway.id, source, capture: req.body.capture ?? defaultCapture, actor: actorOf(caller(req)),
     });
     return result(order.id, paid.transactions.at(-1)!, req);
   });
