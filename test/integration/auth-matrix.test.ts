@@ -24,6 +24,7 @@ interface Fixtures {
   readonly taxRateId: string;
   readonly gatewayId: string;
   readonly externalGatewayId: string;
+  readonly stripeGatewayId: string;
   readonly endpointId: string;
   readonly deliveryId: string;
   readonly eventId: string;
@@ -166,6 +167,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /api/v1/external-gateways/{id}/reset-circuit': { roles: ADMIN, id: (f) => f.externalGatewayId },
   'GET /api/v1/external-gateways/{id}/secret': { roles: ADMIN, id: (f) => f.externalGatewayId },
   'GET /api/v1/external-gateways/{id}/webhooks': { roles: ADMIN, id: (f) => f.externalGatewayId },
+  'POST /webhooks/stripe/{gatewayId}': { ...UNSIGNED, id: (f) => f.stripeGatewayId, body: () => ({ id: 'evt_matrix', object: 'event', type: 'payment_intent.succeeded', data: { object: {} } }) },
   'POST /webhooks/external/{gatewayId}': { ...UNSIGNED, id: (f) => f.externalGatewayId, body: () => ({ success: true, data: { action_id: 'act_matrix' } }) },
   'POST /api/v1/customers/{id}/payment-sources': {
     roles: ANYONE, id: (f) => f.customerId, body: (f) => ({ gateway_id: f.gatewayId, source: { type: 'card_token', token: 'tok_matrix' } }),
@@ -233,6 +235,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
     const ping = await admin('POST', `/api/v1/webhook-endpoints/${endpointId}/test`);
     const events = await admin('GET', '/api/v1/events?limit=1');
     const external = await made(admin('POST', '/api/v1/external-gateways', { shop_id: t.shopId, name: 'Matrix merchant', authorize_url: MERCHANT }));
+    const stripe = await made(admin('POST', '/api/v1/gateways', { shop_id: t.shopId, kind: 'stripe', secret_key: 'sk_test_matrix0123456789', webhook_secret: 'whsec_matrix0123456789' }));
     const paymentOrder = await made(admin('POST', '/api/v1/payment-orders', {
       shopId: t.shopId, order: { orderNumber: 'M-0', cost: { amount: '5.00', currency: 'USD' } },
       paymentSettings: { redirectUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' } },
@@ -245,7 +248,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
     const unique = () => ++n;
     fixtures = {
       shopId: t.shopId, customerId: customer.id, orderId: (await order()).id, purchaseId: (await order()).id, paymentOrderId: paymentOrder.orderId,
-      promoId: promo.json().id, taxRateId: tax.json().id, gatewayId: gateways.json().data[0].id, externalGatewayId: external.id,
+      promoId: promo.json().id, taxRateId: tax.json().id, gatewayId: gateways.json().data[0].id, externalGatewayId: external.id, stripeGatewayId: stripe.id,
       endpointId, deliveryId: ping.json().delivery_id, eventId: events.json().data[0].id,
       invoiceId: invoice.id, externalPaymentId: externalPayment.paymentId, checkoutPaymentId: checkoutPayment.paymentId,
       checkoutReturn: Object.fromEntries(new URL(session!.successUrl!).searchParams), voidInvoiceId: (await newInvoice(t, customer.id)).id,
