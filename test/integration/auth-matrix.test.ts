@@ -235,7 +235,7 @@ describe.each(DIALECTS)('who may call which route (%s)', (dialect) => {
     const ping = await admin('POST', `/api/v1/webhook-endpoints/${endpointId}/test`);
     const events = await admin('GET', '/api/v1/events?limit=1');
     const external = await made(admin('POST', '/api/v1/external-gateways', { shop_id: t.shopId, name: 'Matrix merchant', authorize_url: MERCHANT }));
-    const stripe = await made(admin('POST', '/api/v1/gateways', { shop_id: t.shopId, kind: 'stripe', secret_key: 'sk_test_matrix0123456789', webhook_secret: 'whsec_matrix0123456789' }));
+    const stripe = await made(admin('POST', '/api/v1/gateways', { shop_id: t.shopId, kind: 'stripe', secret_key: 'sk_test_matrix0123456789', webhook_secret: 'whsec_matrix0123456789', api_base: 'http://127.0.0.1:9' }));
     const paymentOrder = await made(admin('POST', '/api/v1/payment-orders', {
       shopId: t.shopId, order: { orderNumber: 'M-0', cost: { amount: '5.00', currency: 'USD' } },
       paymentSettings: { redirectUrls: { success: 'https://shop.example/ok', failure: 'https://shop.example/ko' } },

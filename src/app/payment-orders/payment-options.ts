@@ -3,8 +3,8 @@
  * (`PaymentMethod` rows: an instrument on one of its gateways). A shop without any row offers one implicit
  * method per gateway, whose id is the gateway's id: `card` on a sandbox or external gateway,
  * `bank_transfer` on a manual one, in the shop's currency, two-stage capable except manual ones. A shop
- * with rows also offers its default gateway (the one its own checkout pays with: its first sandbox
- * gateway) as an implicit method when no active row is on it: every way an order can be paid is listed.
+ * with rows also offers its default gateway (the one its own checkout pays with: its first Stripe
+ * gateway, else its first sandbox gateway) as an implicit method when no active row is on it: every way an order can be paid is listed.
  */
 import { DomainError } from '../../domain/errors.js';
 import type { Shop } from '../../ports/catalog.js';
@@ -47,8 +47,11 @@ function implicitMethod(gateway: Gateway, shop: Shop, defaultGateway: Gateway | 
   };
 }
 
-/** The gateway the shop's own checkout pays with when an order names no method: its first sandbox gateway. */
-const defaultGatewayOf = (gateways: readonly Gateway[]) => gateways.find((g) => g.kind === 'sandbox');
+/**
+ * The gateway the shop's own checkout pays with when an order names no method: its first Stripe gateway
+ * (adding one sends the shop's buyers to Stripe Checkout), else its first sandbox gateway.
+ */
+const defaultGatewayOf = (gateways: readonly Gateway[]) => gateways.find((g) => g.kind === 'stripe') ?? gateways.find((g) => g.kind === 'sandbox');
 
 /**
  * Every payment method of the shop, inactive rows included: the rows in id order, then the default

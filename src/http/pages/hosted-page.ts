@@ -17,6 +17,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from 'typebox';
 import type { Deps } from '../../app/deps.js';
 import { payOrder } from '../../app/payments/pay-order.js';
+import { returnFromRedirect, startRedirectPayment } from '../../app/payments/redirect-payment.js';
 import { paymentOptionsFor } from '../../app/payment-orders/payment-options.js';
 import { DomainError } from '../../domain/errors.js';
 import { httpStatus, toDomainError } from '../errors.js';
@@ -101,6 +102,35 @@ async function pay(deps: Deps, reply: FastifyReply, checkout: Checkout, body: Ca
   return respond(deps, reply, after);
 }
 
+/**
+ * A shop whose checkout pays through Stripe: the buyer is sent to a Stripe Checkout Session made for the
+ * order (or back to the one still open). Null when the order does not pay through Stripe or cannot start a
+ * payment now (the caller shows the page its state calls for).
+ */
+async function stripeRedirect(deps: Deps, reply: FastifyReply, checkout: Checkout): Promise<FastifyReply | null> {
+  if (checkout.state !== 'payable' && checkout.state !== 'processing') return null;
+  const options = await paymentOptionsFor(deps, checkout.order, checkout.shop);
+  if (!options || (await deps.store.gateways.get(options.gatewayId))?.kind !== 'stripe') return null;
+  const { order, lines, shop, session } = checkout;
+  const base = `${deps.publicUrl}${payUrl(session.id)}`;
+  try {
+    const started = await startRedirectPayment(deps, {
+      orderId: order.id, gatewayId: options.gatewayId, capture: options.capture, checkoutSessionId: session.id,
+      actor: order.customerId ? `customer:${order.customerId}` : `checkout:${session.id}`, known: { order, lines, shop },
+      successUrl: `${base}/stripe-return`, cancelUrl: `${base}/stripe-cancel`,
+    });
+    if (started.url) return sendRedirect(reply, started.url);
+  } catch (error) {
+    if (!(error instanceof DomainError && ALREADY_UNDER_WAY.has(error.code))) throw error;
+  }
+  const after = (await loadCheckout(deps, session.id))!;
+  if (after.state === 'payable') {
+    return sendPage(reply, 402, messagePage('The payment could not be started', `${after.failure ?? 'Stripe did not accept the payment.'} No payment was taken.`,
+      { href: payUrl(session.id), text: 'Try again' }));
+  }
+  return respond(deps, reply, after);
+}
+
 export async function hostedPageRoutes(fastify: FastifyInstance, { deps }: { deps: Deps }) {
   await fastify.register(async (scope) => {
     await scope.register(cookie);
@@ -136,8 +166,34 @@ export async function hostedPageRoutes(fastify: FastifyInstance, { deps }: { dep
 
     app.get('/:session', { schema }, async (req, reply) => {
       const checkout = await loadCheckout(deps, req.params.session);
-      return checkout ? respond(deps, reply, checkout) : notFound(reply);
+      if (!checkout) return notFound(reply);
+      return (await stripeRedirect(deps, reply, checkout)) ?? respond(deps, reply, checkout);
     });
+
+    // Back from Stripe Checkout: the payment is re-read from Stripe, never taken from the redirect.
+    app.get('/:session/stripe-return', { schema }, async (req, reply) => {
+      const found = await loadCheckout(deps, req.params.session);
+      if (!found) return notFound(reply);
+      await returnFromRedirect(deps, found.order.id, `checkout:${found.session.id}`);
+      const checkout = (await loadCheckout(deps, req.params.session))!;
+      if (checkout.state === 'payable') return sendRedirect(reply, payUrl(checkout.session.id));
+      return respond(deps, reply, checkout);
+    });
+
+    // The buyer left Stripe Checkout without paying: the Stripe page stays open until it expires.
+    app.get('/:session/stripe-cancel', { schema }, async (req, reply) => {
+      const checkout = await loadCheckout(deps, req.params.session);
+      if (!checkout) return notFound(reply);
+      await returnFromRedirect(deps, checkout.order.id, `checkout:${checkout.session.id}`);
+      const after = (await loadCheckout(deps, req.params.session))!;
+      if (after.state === 'succeeded') return respond(deps, reply, after);
+      return sendPage(reply, 200, messagePage('Payment not completed', `No payment was taken for order #${after.order.id} at ${after.shop.name}. `
+        + `You can pay whenever you are ready${after.session.cancelUrl ? ', or return to the shop' : ''}.`, { href: payUrl(after.session.id), text: 'Pay now' }));
+    });
+
+    // Where a buyer lands after 3-D Secure when an API payment named no return_url.
+    app.get('/stripe/return', { schema: { hide: true } }, async (_req, reply) => sendPage(reply, 200, messagePage('Authentication finished',
+      'Thank you. You can close this window: the shop confirms your order as soon as your bank has answered.')));
 
     app.post('/:session', {
       schema: { ...schema, body: CardForm },
@@ -152,8 +208,10 @@ export async function hostedPageRoutes(fastify: FastifyInstance, { deps }: { dep
 
     // The processing page reloads this until the payment resolves; a failure goes back to the form.
     app.get('/:session/status', { schema }, async (req, reply) => {
-      const checkout = await loadCheckout(deps, req.params.session);
-      if (!checkout) return notFound(reply);
+      const found = await loadCheckout(deps, req.params.session);
+      if (!found) return notFound(reply);
+      if (found.state === 'processing') await returnFromRedirect(deps, found.order.id, `checkout:${found.session.id}`);
+      const checkout = (await loadCheckout(deps, req.params.session))!;
       if (checkout.state === 'payable') return sendRedirect(reply, payUrl(checkout.session.id));
       return respond(deps, reply, checkout);
     });

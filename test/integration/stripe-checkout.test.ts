@@ -1,0 +1,124 @@
+/**
+ * Hosted payments of a shop whose checkout pays through Stripe: the hosted page sends the buyer to a Stripe
+ * Checkout Session priced by the server, the return page re-reads the payment from Stripe (a forged return
+ * changes nothing), single- and two-stage capture, a session that expired, and the events that race the buyer.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCheckoutSession } from '../../src/app/checkout/sessions.js';
+import { Worker } from '../../src/worker/worker.js';
+import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
+import { startStripeServer, type StripeTestServer } from '../helpers/stripe-server.js';
+import { DIALECTS } from '../helpers/stores.js';
+
+const SUCCESS_URL = 'https://shop.example/thanks';
+const CANCEL_URL = 'https://shop.example/cart';
+
+describe.each(DIALECTS)('hosted checkout through Stripe Checkout (%s)', (dialect) => {
+  let t: TestApp;
+  let s: StripeTestServer;
+  let gatewayId: string;
+  let n = 0;
+  beforeAll(async () => {
+    t = await testApp(dialect);
+    s = await startStripeServer({ now: () => t.clock.now() });
+    const created = await t.request({
+      method: 'POST', url: '/api/v1/gateways', auth: ADMIN_KEY,
+      payload: { shop_id: t.shopId, kind: 'stripe', secret_key: s.secretKey, webhook_secret: s.webhookSecret, api_base: s.url, timeout_ms: 1000 },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    gatewayId = created.json().id;
+  });
+  afterAll(async () => { await s?.close(); await t?.close(); });
+
+  const api = (method: 'GET' | 'POST', url: string, payload?: object, auth: string = INTEGRATION_KEY) =>
+    t.request({ method, url: `/api/v1${url}`, auth, ...(payload ? { payload } : {}) });
+  const get = (url: string) => t.app.inject({ method: 'GET', url });
+  const worker = () => new Worker(t.deps, { http: { post: async () => { throw new Error('no network here') } }, mailer: { send: async () => {} } }, { id: 'w', random: () => 0.5 }).runOnce();
+
+  async function checkout(products = [1, 2]) {
+    const customer = (await api('POST', '/customers', { email: `stripe-hosted${++n}@example.com` }, ADMIN_KEY)).json() as { id: string };
+    const created = await api('POST', '/orders', { shop_id: t.shopId, customer_id: customer.id, lines: products.map((id) => ({ product_id: id })) });
+    expect(created.statusCode, created.body).toBe(201);
+    const order = (await t.deps.store.orders.get(created.json().id))!;
+    const session = await t.deps.store.tx((tx) => openCheckoutSession(t.deps, tx, order, { successUrl: SUCCESS_URL, cancelUrl: CANCEL_URL }));
+    return { order, session };
+  }
+  /** The buyer on Stripe's page: pays with a test payment method; returns where Stripe sends them. */
+  const payOnStripe = async (url: string, pm = 'pm_card_visa') =>
+    (await fetch(url, { method: 'POST', body: new URLSearchParams({ payment_method: pm }), redirect: 'manual' })).headers.get('location')!;
+  const readOrder = async (id: number) => (await api('GET', `/orders/${id}`)).json();
+
+  it('sends the buyer to a Stripe Checkout Session priced by the server, and the return re-reads the payment from Stripe', async () => {
+    const { order, session } = await checkout();
+    const page = await get(`/pay/${session.id}`);
+    expect(page.statusCode).toBe(303);
+    const stripeUrl = page.headers.location as string;
+    expect(stripeUrl).toMatch(new RegExp(`^${s.url}/c/pay/cs_test_`));
+    const cs = [...s.checkoutSessions.values()].at(-1)!;
+    expect(cs).toMatchObject({
+      amount_total: order.total, currency: 'usd', client_reference_id: String(order.id),
+      success_url: `http://127.0.0.1:3000/pay/${session.id}/stripe-return`, cancel_url: `http://127.0.0.1:3000/pay/${session.id}/stripe-cancel`,
+      metadata: { paybridge_order_id: String(order.id), paybridge_checkout_session: session.id },
+      payment_intent_data: { capture_method: 'automatic' },
+    });
+    const lines = await t.deps.store.orders.lines(order.id);
+    expect(cs['lines'].map((l: { description: string }) => l.description)).toEqual(lines.map((l) => l.title));
+    const create = s.requests.find((r) => r.path === '/v1/checkout/sessions')!;
+    expect(create.idempotencyKey).toMatch(/^pb_txn_/);
+
+    // Opening the page again while the Stripe page is open sends the buyer back to the same one.
+    expect((await get(`/pay/${session.id}`)).headers.location).toBe(stripeUrl);
+    // A return that did not come from a payment changes nothing: the payment is read from Stripe.
+    const forged = await get(`/pay/${session.id}/stripe-return?session_id=${cs['id']}`);
+    expect((await readOrder(order.id)).payment_status).toBe('unpaid');
+    expect(forged.statusCode).toBe(200); // the processing page: still waiting for Stripe
+
+    const back = await payOnStripe(stripeUrl);
+    expect(back).toBe(`http://127.0.0.1:3000/pay/${session.id}/stripe-return`);
+    const returned = await get(new URL(back).pathname);
+    // Authorized and charged at once (capture_method automatic); the capture is recorded by the worker.
+    expect((await readOrder(order.id)).transactions[0]).toMatchObject({ kind: 'authorization', status: 'succeeded', amount: order.total });
+    expect([200, 303]).toContain(returned.statusCode);
+    await worker();
+    expect(await readOrder(order.id)).toMatchObject({ payment_status: 'paid', fulfillment_status: 'fulfilled' });
+    const done = await get(`/pay/${session.id}`);
+    expect(done.headers.location).toBe(`${SUCCESS_URL}?session_id=${session.id}&order_id=${order.id}`);
+    // The events that arrive afterwards find nothing left to do.
+    const event = s.events.find((e) => e['type'] === 'checkout.session.completed' && e['data'].object.id === cs['id'])!;
+    const { body, header } = s.signed(event);
+    const res = await t.request({ method: 'POST', url: `/webhooks/stripe/${gatewayId}`, headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload: body });
+    expect(res.json()).toMatchObject({ status: 'processed', transactions: [] });
+  });
+
+  it('the checkout.session.completed event pays the order even when the buyer never comes back', async () => {
+    const { order, session } = await checkout([3]);
+    await payOnStripe((await get(`/pay/${session.id}`)).headers.location as string);
+    const event = s.events.filter((e) => e['type'] === 'checkout.session.completed').at(-1)!;
+    const { body, header } = s.signed(event);
+    const res = await t.request({ method: 'POST', url: `/webhooks/stripe/${gatewayId}`, headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload: body });
+    expect(res.json()).toMatchObject({ status: 'processed', order_id: order.id, transactions: [{ kind: 'authorization', status: 'succeeded' }] });
+    await worker();
+    expect((await readOrder(order.id)).payment_status).toBe('paid');
+  });
+
+  it('a cancelled buyer can come back to the same Stripe page; an expired one gets a new one', async () => {
+    const { order, session } = await checkout([1]);
+    const first = (await get(`/pay/${session.id}`)).headers.location as string;
+    const cancelled = await get(`/pay/${session.id}/stripe-cancel`);
+    expect(cancelled.statusCode).toBe(200);
+    expect(cancelled.body).toContain('No payment was taken');
+    const cs = first.split('/').pop()!;
+    await fetch(`${s.url}/v1/checkout/sessions/${cs}/expire`, { method: 'POST', headers: { authorization: `Bearer ${s.secretKey}` } });
+    const expired = s.events.filter((e) => e['type'] === 'checkout.session.expired').at(-1)!;
+    const { body, header } = s.signed(expired);
+    const res = await t.request({ method: 'POST', url: `/webhooks/stripe/${gatewayId}`, headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload: body });
+    expect(res.json().transactions).toEqual([expect.objectContaining({ kind: 'authorization', status: 'failed' })]);
+    expect((await readOrder(order.id)).transactions[0].error_code).toBe('expired');
+    const second = (await get(`/pay/${session.id}`)).headers.location as string;
+    expect(second).not.toBe(first);
+    await payOnStripe(second);
+    await get(`/pay/${session.id}/stripe-return`);
+    await worker();
+    expect((await readOrder(order.id)).payment_status).toBe('paid');
+  });
+});
