@@ -23,7 +23,7 @@ import { DomainError } from '../../domain/errors.js';
 import { httpStatus, toDomainError } from '../errors.js';
 import { readCard, type CardFormBody, type FieldErrors } from './card-form.js';
 import { afterPayment, completeSession, loadCheckout, originOf, successLocation, type Checkout } from './checkout-state.js';
-import { messagePage, sendPage, sendRedirect, setPageHeaders } from './html.js';
+import { html, messagePage, page, sendPage, sendRedirect, setPageHeaders } from './html.js';
 import { paymentPage, processingPage, receiptPage } from './payment-views.js';
 
 /** POSTs per minute per client address: generous for people, a brake on card testing. */
@@ -187,8 +187,10 @@ export async function hostedPageRoutes(fastify: FastifyInstance, { deps }: { dep
       await returnFromRedirect(deps, checkout.order.id, `checkout:${checkout.session.id}`);
       const after = (await loadCheckout(deps, req.params.session))!;
       if (after.state === 'succeeded') return respond(deps, reply, after);
-      return sendPage(reply, 200, messagePage('Payment not completed', `No payment was taken for order #${after.order.id} at ${after.shop.name}. `
-        + `You can pay whenever you are ready${after.session.cancelUrl ? ', or return to the shop' : ''}.`, { href: payUrl(after.session.id), text: 'Pay now' }));
+      const back = after.session.cancelUrl ? html` · <a href="${after.session.cancelUrl}">Return to ${after.shop.name}</a>` : '';
+      return sendPage(reply, 200, page('Payment not completed', html`<div class="card"><h1>Payment not completed</h1>
+<p>No payment was taken for order #${after.order.id} at ${after.shop.name}. You can pay whenever you are ready.</p>
+<p><a href="${payUrl(after.session.id)}">Pay now</a>${back}</p></div>`));
     });
 
     // Where a buyer lands after 3-D Secure when an API payment named no return_url.
