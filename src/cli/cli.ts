@@ -13,6 +13,7 @@ import { checkInvariants } from '../app/check/invariants.js';
 import { createDemoData, DEMO } from '../app/demo-data.js';
 import { createWorker, openRuntime, startServer, type Runtime } from '../main.js';
 import { gatewayCheck, gatewayUrls } from './gateway-check.js';
+import { stripeCheck } from './stripe-check.js';
 import { onShutdown } from '../shutdown.js';
 import type { ApiKey } from '../ports/access.js';
 
@@ -191,20 +192,38 @@ function program(): Command {
 
   const gateway = cli.command('gateway').description('tools for external payment gateways').helpCommand(false);
   gateway.command('check')
-    .description('drive a merchant\'s external gateway endpoints (Commerce Layer protocol) through authorize, capture, refund, void and token, and print PASS/FAIL per requirement')
-    .argument('<base-url>', 'the endpoints are <base-url>/authorize, /capture, /void, /refund, /token unless given below')
-    .requiredOption('--secret <s>', 'the shared secret the endpoints verify signatures with')
+    .description('drive a merchant\'s external gateway endpoints (Commerce Layer protocol) through authorize, capture, refund, void and token, and print PASS/FAIL per requirement;'
+      + ' with --stripe, check a Stripe account instead (key, webhook endpoint and its events, currency)')
+    .argument('[base-url]', 'the endpoints are <base-url>/authorize, /capture, /void, /refund, /token unless given below')
+    .option('--secret <s>', 'the shared secret the endpoints verify signatures with')
+    .option('--stripe', 'check a Stripe account: the key from STRIPE_SECRET_KEY (or --secret-key), --webhook-url and --currency')
+    .option('--secret-key <sk>', 'Stripe: the secret key (prefer the STRIPE_SECRET_KEY variable: arguments show in the process list)')
+    .option('--webhook-url <url>', 'Stripe: the gateway\'s webhook_endpoint_url, which must be registered in Stripe')
+    .option('--currency <code>', 'Stripe: the shop\'s currency')
+    .option('--api-base <url>', 'Stripe: the gateway\'s api_base, when it has one')
     .option('--authorize-url <url>').option('--capture-url <url>').option('--void-url <url>').option('--refund-url <url>').option('--token-url <url>')
     .option('--webhook-port <n>', 'listen for the webhooks that complete 202 answers', port)
     .option('--webhook-host <host>', 'where to listen for them', '127.0.0.1')
     .option('--timeout-ms <n>', 'per request; asynchronous completions are awaited 3 times as long', positiveInteger, 10_000)
-    .action(async (base: string, o: {
-      secret: string; webhookPort?: number; webhookHost: string; timeoutMs: number;
+    .action(async (base: string | undefined, o: {
+      secret?: string; webhookPort?: number; webhookHost: string; timeoutMs: number;
       authorizeUrl?: string; captureUrl?: string; voidUrl?: string; refundUrl?: string; tokenUrl?: string;
-    }) => {
+      stripe?: boolean; secretKey?: string; webhookUrl?: string; currency?: string; apiBase?: string;
+    }, command: Command) => {
+      failing = command; // a usage error below names this command's help
+      if (o.stripe) {
+        const secretKey = o.secretKey ?? process.env['STRIPE_SECRET_KEY'];
+        if (!secretKey) throw new CommanderError(2, 'stripe.key', 'error: --stripe needs the secret key in STRIPE_SECRET_KEY or --secret-key');
+        if (!o.webhookUrl || !o.currency) throw new CommanderError(2, 'stripe.options', 'error: --stripe needs --webhook-url and --currency');
+        process.exitCode = await stripeCheck({ secretKey, webhookUrl: o.webhookUrl, currency: o.currency, apiBase: o.apiBase ?? null, timeoutMs: o.timeoutMs }, print);
+        return;
+      }
+      if (!base) throw new CommanderError(2, 'gateway.base', 'error: missing required argument \'base-url\'');
+      if (!o.secret) throw new CommanderError(2, 'gateway.secret', 'error: required option \'--secret <s>\' not specified');
+      const secret = o.secret;
       const given = { authorize: o.authorizeUrl, capture: o.captureUrl, void: o.voidUrl, refund: o.refundUrl, token: o.tokenUrl };
       const urls = gatewayUrls(base, Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)));
-      process.exitCode = await gatewayCheck({ urls, secret: o.secret, webhookPort: o.webhookPort ?? null, webhookHost: o.webhookHost, timeoutMs: o.timeoutMs }, print);
+      process.exitCode = await gatewayCheck({ urls, secret, webhookPort: o.webhookPort ?? null, webhookHost: o.webhookHost, timeoutMs: o.timeoutMs }, print);
     });
 
   // Every command reports usage errors the same way: one line naming the problem and the help to read (below).

@@ -66,6 +66,8 @@ describe('paybridge CLI', () => {
     [['worker', '--poll-ms', 'soon'], "paybridge: option '--poll-ms <n>' argument 'soon' is invalid. expected a positive integer. (see paybridge worker --help)"],
     [['serve', '--colour'], "paybridge: unknown option '--colour' (see paybridge serve --help)"],
     [['gateway', 'check', 'http://127.0.0.1:9'], "paybridge: required option '--secret <s>' not specified (see paybridge gateway check --help)"],
+    [['gateway', 'check', '--secret', 's'], "paybridge: missing required argument 'base-url' (see paybridge gateway check --help)"],
+    [['gateway', 'check', '--stripe', '--secret-key', 'sk_test_x'], 'paybridge: --stripe needs --webhook-url and --currency (see paybridge gateway check --help)'],
   ])('%j is one line naming the problem, exit 2', async (args, line) => {
     const run = await paybridge(args);
     expect(run).toEqual({ code: 2, stdout: '', stderr: `${line}\n` });

@@ -18,6 +18,12 @@ import { authorizationResult, captureResult, errorResult, refundResult, voidResu
 const TXN_KEY = 'paybridge_transaction_id';
 const ORDER_KEY = 'paybridge_order_id';
 
+/** The event types Paybridge handles: register the gateway's webhook endpoint for these (or all). */
+export const STRIPE_EVENTS: readonly string[] = [
+  'checkout.session.completed', 'checkout.session.expired', 'payment_intent.succeeded', 'payment_intent.amount_capturable_updated',
+  'payment_intent.payment_failed', 'payment_intent.canceled', 'charge.refunded', 'charge.dispute.created',
+];
+
 /** Source types this adapter takes. */
 export const STRIPE_PAYMENT_METHOD = 'stripe_payment_method';
 export const STRIPE_CHECKOUT = 'stripe_checkout';
