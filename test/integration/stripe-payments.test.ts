@@ -146,6 +146,26 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
     expect((await read(o.id)).payment_status).toBe('paid');
   });
 
+  it('an order cancelled during 3-D Secure gives back what Stripe charged once the buyer completes it', async () => {
+    const o = await order();
+    const res = await pay(o.id, 'pm_card_threeDSecure2Required', true);
+    const pi = res.transaction.action_id as string;
+    expect((await api('POST', `/orders/${o.id}/cancel`, {})).statusCode).toBe(200);
+    await s.authenticate(pi, true); // capture_method automatic: Stripe has taken the money
+    expect(s.paymentIntents.get(pi)).toMatchObject({ status: 'succeeded', amount_received: o.total });
+    await deliver(eventsOf(pi, 'payment_intent.succeeded')[0]!);
+    const { Worker } = await import('../../src/worker/worker.js');
+    await new Worker(t.deps, { http: { post: async () => { throw new Error('no network here'); } }, mailer: { send: async () => {} } }, { id: 'w', random: () => 0.5 }).drain();
+    const after = await read(o.id);
+    expect(after).toMatchObject({ status: 'cancelled', payment_status: 'voided' });
+    expect(after.transactions.map((x: { kind: string; status: string }) => `${x.kind}:${x.status}`)).toEqual(['authorization:succeeded', 'void:succeeded']);
+    const refunds = [...s.refunds.values()].filter((r) => r['payment_intent'] === pi);
+    expect(refunds.map((r) => r['amount'])).toEqual([o.total]);
+    expect(refunds[0]!['metadata']).toMatchObject({ paybridge_transaction_id: after.transactions[1].id });
+    const { checkInvariants } = await import('../../src/app/check/invariants.js');
+    expect(await checkInvariants(t.deps)).toEqual([]);
+  });
+
   it('3-D Secure that fails leaves a failed transaction with Stripe\'s code', async () => {
     const o = await order();
     const res = await pay(o.id, 'pm_card_threeDSecure2Required', false);

@@ -12,7 +12,7 @@ import type { Clock } from '../../ports/clock.js';
 import type { StripeGatewayConfig } from '../../ports/gateways.js';
 import type { GatewayRequest, GatewayResult, PaymentGateway, ProcessorEvent } from '../../ports/payment-gateway.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
-import { authorizationResult, captureResult, errorResult, refundResult, voidResult } from './stripe-results.js';
+import { authorizationResult, captureResult, errorResult, refundResult, voidByRefund, voidResult } from './stripe-results.js';
 
 /** The metadata key naming the Paybridge transaction on Stripe's objects (searched by the janitor). */
 const TXN_KEY = 'paybridge_transaction_id';
@@ -122,15 +122,33 @@ export class StripeGateway implements PaymentGateway {
     }
   }
 
+  /**
+   * Gives back the open part of an authorization: cancels a PaymentIntent waiting for its capture. One
+   * Stripe already captured (capture_method automatic, completed before Paybridge recorded the capture, e.g.
+   * an order cancelled during 3-D Secure) has no open part at Stripe: what it took beyond what Paybridge
+   * captured is refunded, so the void leaves Stripe holding what Paybridge counts (DESIGN rule 16).
+   */
   async void(r: GatewayRequest): Promise<GatewayResult> {
     const id = this.intentOf(r.parent);
     try {
       const current = await this.stripe.paymentIntents.retrieve(id);
+      const excess = this.capturedBeyondRecord(r.transaction, current);
+      if (excess > 0) {
+        const refund = await this.stripe.refunds.create({ payment_intent: id, amount: excess, metadata: { ...this.metadata(r) } }, { idempotencyKey: r.transaction.idempotencyKey });
+        return voidByRefund(refund);
+      }
       if (current.status === 'succeeded' || current.status === 'canceled') return voidResult(current);
       return voidResult(await this.stripe.paymentIntents.cancel(id, { cancellation_reason: 'requested_by_customer' }, { idempotencyKey: r.transaction.idempotencyKey }));
     } catch (error) {
       return errorResult(error);
     }
+  }
+
+  /** What Stripe captured beyond Paybridge's captures of the authorization (the void's amount is the rest of it). */
+  private capturedBeyondRecord(voidTxn: PaymentTransaction, pi: Stripe.PaymentIntent): number {
+    if (pi.status !== 'succeeded') return 0;
+    const recorded = pi.amount - voidTxn.amount;
+    return Math.max(0, Math.min(voidTxn.amount, pi.amount_received - recorded));
   }
 
   async refund(r: GatewayRequest): Promise<GatewayResult> {
@@ -175,7 +193,13 @@ export class StripeGateway implements PaymentGateway {
       }
       case 'void': {
         const pi = await this.stripe.paymentIntents.retrieve(this.intentOf(r.parent));
-        return pi.status === 'requires_capture' ? unknown('the cancellation') : voidResult(pi);
+        if (pi.status === 'requires_capture') return unknown('the cancellation');
+        if (this.capturedBeyondRecord(t, pi) > 0) {
+          const refunds = await this.stripe.refunds.list({ payment_intent: pi.id, limit: 100 });
+          const mine = refunds.data.find((x) => x.metadata?.[TXN_KEY] === t.id);
+          return mine ? voidByRefund(mine) : unknown('the refund that gives the captured amount back');
+        }
+        return voidResult(pi);
       }
       case 'refund': {
         if (t.processorToken?.startsWith('re_')) return refundResult(t, await this.stripe.refunds.retrieve(t.processorToken));

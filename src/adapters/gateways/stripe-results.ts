@@ -67,6 +67,14 @@ export function voidResult(pi: Stripe.PaymentIntent): GatewayResult {
   return { outcome: 'failed', processorToken: pi.id, errorCode: 'not_canceled', errorMessage: `the PaymentIntent is ${pi.status}`, ...details(pi) };
 }
 
+/** A void carried out as a refund of what Stripe captured on its own: done once the refund is. */
+export function voidByRefund(refund: Stripe.Refund): GatewayResult {
+  const meta = { metadata: { refund: refund.id, stripe_status: refund.status, released_by: 'refund' } };
+  if (refund.status === 'succeeded') return { outcome: 'succeeded', processorToken: refund.id, ...meta };
+  if (refund.status === 'failed' || refund.status === 'canceled') return { outcome: 'failed', processorToken: refund.id, errorCode: refund.failure_reason ?? refund.status, errorMessage: `Stripe reports the refund ${refund.status}`, ...meta };
+  return { outcome: 'pending', actionId: refund.id, processorToken: refund.id, ...meta };
+}
+
 export function refundResult(txn: PaymentTransaction, refund: Stripe.Refund): GatewayResult {
   const meta = { metadata: { refund: refund.id, stripe_status: refund.status } };
   if (refund.status === 'succeeded') return { outcome: 'succeeded', processorToken: refund.id, amount: refund.amount, ...meta, ...flagMismatch(txn, refund.amount, refund.id) };
