@@ -1,12 +1,15 @@
 /**
  * Crash test: the API and the worker run as real processes under a mixed load (orders; payments through the
- * sandbox — successful, declined, asynchronous — and through two reference external gateways
+ * sandbox — successful, declined, asynchronous — through two reference external gateways
  * (examples/external-gateway/server.ts, as processes that are never killed: one completes `async` tokens by
- * signed webhook, the other completes every action that way); captures, refunds, cancels racing slow payments,
+ * signed webhook, the other completes every action that way), and through Stripe (the official SDK against the
+ * local Stripe-compatible server, never killed: successes, declines, 3-D Secure completed after the load, its
+ * signed events sent to the API whether it is up or not); captures, refunds, cancels racing slow payments,
  * outgoing webhooks) and are SIGKILLed at random moments, many times, and restarted. Afterwards a worker drains the outbox, the sandbox
- * and the reference gateways' retried webhooks resolve what they can, and the janitor gives up on what no one
- * can resolve (a crash between the intent and the recorded reply of an external call: the protocol has no
- * status call). Then the invariant checker must find nothing, and everything answered 2xx must be stored.
+ * and the reference gateways' retried webhooks resolve what they can, the janitor reads Stripe's payments
+ * (finding a PaymentIntent whose create was cut off by its metadata, failing one Stripe never received) and gives
+ * up on what no one can resolve (a crash between the intent and the recorded reply of an external call: the
+ * protocol has no status call). Then the invariant checker must find nothing, and everything answered 2xx must be stored.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -22,12 +25,15 @@ import { freePort } from '../helpers/ports.js';
 import { printedDemoKey, startCli, waitFor, type Proc } from '../helpers/processes.js';
 import { startReceiver, type Receiver } from '../helpers/receiver.js';
 import { DIALECTS, testDatabase, type TestDatabase } from '../helpers/stores.js';
+import { startStripeServer, type StripeTestServer } from '../helpers/stripe-server.js';
 
 const ADMIN = 'pb_admin_crash_test_key_0123456789';
 const KILLS = Number(process.env['PAYBRIDGE_CRASH_KILLS'] ?? 8);
 const TOKENS = ['tok_sandbox_success_4242', 'tok_sandbox_success_4242', 'tok_sandbox_decline_0002', 'tok_sandbox_async_success_0077', 'tok_sandbox_async_failure_0085', 'tok_sandbox_timeout_0119'];
 /** The reference gateway declines tokens containing "decline" and completes those containing "async" by webhook. */
 const EXTERNAL_TOKENS = ['tok_visa', 'tok_visa', 'tok_decline', 'tok_async'];
+/** Stripe's test payment methods: success, decline, 3-D Secure (completed, or failed, after the load). */
+const STRIPE_PMS = ['pm_card_visa', 'pm_card_visa', 'pm_card_chargeDeclinedInsufficientFunds', 'pm_card_threeDSecure2Required'];
 /** Stands in for the janitor's 24 hours: older than any external call (timeout 3 s) can still be in flight. */
 const GIVE_UP_MS = 10_000;
 
@@ -60,12 +66,14 @@ function rng(seed: number) {
 describe.each(DIALECTS)('crash test (%s)', (dialect) => {
   const procs: Proc[] = [];
   let receiver: Receiver | undefined;
+  let stripe: StripeTestServer | undefined;
   let db: TestDatabase | undefined;
   let runtime: Runtime | undefined;
 
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.kill()));
     await receiver?.close();
+    await stripe?.close();
     await runtime?.deps.store.close();
     await db?.drop();
   });
@@ -113,6 +121,14 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     };
     const referenceId = await external('Reference', {});
     const asyncReferenceId = await external('Reference, always asynchronous', { ASYNC: '1' });
+    stripe = await startStripeServer();
+    const stripeGw = await call('POST', '/api/v1/gateways', {
+      shop_id: shopId, kind: 'stripe', secret_key: stripe.secretKey, webhook_secret: stripe.webhookSecret, api_base: stripe.url, timeout_ms: 3000,
+    }, ADMIN);
+    expect(stripeGw.status, JSON.stringify(stripeGw.json)).toBe(201);
+    const stripeId = stripeGw.json.id as string;
+    stripe.webhookUrl = stripeGw.json.stripe.webhook_endpoint_url as string;
+    const sourceFor = (gateway: string, token: string) => ({ type: gateway === stripeId ? 'stripe_payment_method' : 'card_token', token });
 
     const acknowledged = { orders: new Set<number>(), transactions: new Set<string>(), cancelled: new Set<number>() };
     const payable: number[] = [];
@@ -130,9 +146,9 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
           } else if (roll < 0.75) {
             const id = payable.splice(Math.floor(random() * payable.length), 1)[0]!;
             const via = random();
-            const [gateway, tokens] = via < 0.5 ? [gatewayId, TOKENS] : via < 0.8 ? [referenceId, EXTERNAL_TOKENS] : [asyncReferenceId, EXTERNAL_TOKENS];
+            const [gateway, tokens] = via < 0.4 ? [gatewayId, TOKENS] : via < 0.6 ? [referenceId, EXTERNAL_TOKENS] : via < 0.75 ? [asyncReferenceId, EXTERNAL_TOKENS] : [stripeId, STRIPE_PMS];
             const token = tokens[Math.floor(random() * tokens.length)]!;
-            const p = await call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gateway, source: { type: 'card_token', token }, capture: random() < 0.7 });
+            const p = await call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gateway, source: sourceFor(gateway, token), capture: random() < 0.7 });
             if (p.status === 200) {
               acknowledged.transactions.add(p.json.transaction.id); ok++;
               if (p.json.order.payment_status === 'authorized') captured.push(-id);
@@ -141,9 +157,10 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
           } else if (roll < 0.85) {
             // A cancel racing a slow payment: whatever the payment takes afterwards must be given back.
             const id = payable.splice(Math.floor(random() * payable.length), 1)[0]!;
-            const [gateway, token] = random() < 0.5 ? [gatewayId, 'tok_sandbox_async_success_0077'] : [asyncReferenceId, 'tok_async'];
+            const race = random();
+            const [gateway, token] = race < 0.35 ? [gatewayId, 'tok_sandbox_async_success_0077'] : race < 0.7 ? [asyncReferenceId, 'tok_async'] : [stripeId, 'pm_card_threeDSecure2Required'];
             const [p, c] = await Promise.all([
-              call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gateway, source: { type: 'card_token', token }, capture: random() < 0.5 }),
+              call('POST', `/api/v1/orders/${id}/payments`, { gateway_id: gateway, source: sourceFor(gateway, token), capture: random() < 0.5 }),
               call('POST', `/api/v1/orders/${id}/cancel`, {}),
             ]);
             if (p.status === 200) { acknowledged.transactions.add(p.json.transaction.id); ok++; }
@@ -173,11 +190,14 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     await Promise.all(clients);
     expect(ok).toBeGreaterThan(50);
 
+    // The buyers at Stripe's 3-D Secure pages finish: most authenticate, some fail; Stripe's events follow.
+    for (const pi of [...stripe.paymentIntents.values()].filter((x) => x['status'] === 'requires_action')) await stripe.authenticate(pi['id'], random() < 0.8);
+
     runtime = await openRuntime(loadConfig({ DATABASE_URL: db.url, PAYBRIDGE_DEMO: '0', PAYBRIDGE_ADMIN_KEY: ADMIN }));
     const store = runtime.deps.store;
-    const sandboxes = new Set([gatewayId]);
-    // Resolvable: the sandbox answers the janitor (asynchronous payments 10 s after they started; the
-    // janitor runs every 5 s), and a recorded action_id gets the reference gateway's retried webhook. Left:
+    const sandboxes = new Set([gatewayId, stripeId]);
+    // Resolvable: the sandbox and Stripe answer the janitor (asynchronous payments 10 s after they started; the
+    // janitor runs every 5 s; a Stripe payment is retrieved, or found by its metadata), and a recorded action_id gets the reference gateway's retried webhook. Left:
     // external transactions whose reply was never recorded (a crash during the call), once no call can be
     // in flight any more; the protocol offers no way to ask, so only the janitor's give-up ends them.
     let unresolvable: string[] = [];
@@ -212,6 +232,9 @@ describe.each(DIALECTS)('crash test (%s)', (dialect) => {
     expect(viaReference.filter((x) => x.status === 'succeeded' && x.actionId === null).length, 'synchronous external successes').toBeGreaterThan(0);
     expect(viaReference.filter((x) => x.status === 'succeeded' && x.actionId !== null).length, 'external successes by webhook').toBeGreaterThan(0);
     expect(viaReference.filter((x) => x.kind !== 'authorization' && x.status === 'succeeded').length, 'external captures and refunds').toBeGreaterThan(0);
-    if (process.env['PAYBRIDGE_CRASH_DEBUG']) console.log(`seed ${seed}: ${txns.length} transactions, ${viaReference.length} external, ${unresolvable.length} given up`);
+    const viaStripe = txns.filter((x) => x.gatewayId === stripeId);
+    expect(viaStripe.filter((x) => x.kind === 'authorization' && x.status === 'succeeded').length, 'Stripe payments').toBeGreaterThan(0);
+    expect(viaStripe.filter((x) => x.kind === 'authorization' && x.errorCode === 'insufficient_funds').length, 'Stripe declines').toBeGreaterThan(0);
+    if (process.env['PAYBRIDGE_CRASH_DEBUG']) console.log(`seed ${seed}: ${txns.length} transactions, ${viaReference.length} external, ${viaStripe.length} Stripe, ${unresolvable.length} given up`);
   }, 240_000);
 });
