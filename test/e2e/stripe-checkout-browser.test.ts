@@ -19,7 +19,7 @@ describe.skipIf(browserMissing())('Stripe Checkout in a real browser', () => {
 
   beforeAll(async () => {
     stripe = await startStripeServer();
-    stack = await startBrowserStack({ merchant: true, env: { PAYBRIDGE_ALLOW_PRIVATE_URLS: '1' } });
+    stack = await startBrowserStack({ merchant: true });
     const shopId = ((await stack.call('GET', '/api/v1/shops', ADMIN_KEY)).json['data'] as { id: string }[])[0]!.id;
     const origin = new URL(stack.merchant!.url).origin;
     expect((await stack.call('PATCH', `/api/v1/shops/${shopId}`, ADMIN_KEY, { success_url: `${origin}/thanks`, cancel_url: `${origin}/cart` })).status).toBe(200);
