@@ -92,6 +92,11 @@ export interface ProcessorEvent {
   readonly type: string;
   /** The Paybridge order the event's object belongs to; null for an object Paybridge did not create. */
   readonly orderId: number | null;
+  /**
+   * Succeeded refunds of the order's payment that Paybridge did not make (from the processor's dashboard):
+   * Paybridge records each once, keyed by the processor's refund id (minor units).
+   */
+  readonly outsideRefunds?: readonly { readonly id: string; readonly amount: number }[];
   /** A dispute opened on the order's payment (amount in minor units). */
   readonly dispute?: { readonly id: string; readonly amount: number; readonly currency: string; readonly reason: string; readonly status: string };
 }

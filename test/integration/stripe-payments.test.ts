@@ -229,6 +229,27 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
     expect(s.requests.some((r) => r.path === '/v1/payment_intents/search')).toBe(true);
   });
 
+  it('a refund made in the Stripe dashboard is recorded once, with its Stripe id, whichever events report it', async () => {
+    const o = await order();
+    const paid = await pay(o.id, 'pm_card_visa', true);
+    const pi = paid.transaction.processor_token as string;
+    const stripe = new Stripe(s.secretKey, { host: '127.0.0.1', port: s.port, protocol: 'http' });
+    const outside = await stripe.refunds.create({ payment_intent: pi, amount: 2500 }); // in the dashboard: no Paybridge metadata
+    const first = eventsOf(pi, 'charge.refunded').at(-1)!;
+    const res = await deliver(first);
+    expect(res.json().transactions).toEqual([expect.objectContaining({ kind: 'refund', status: 'succeeded' })]);
+    // The same refund reported by a later event (here a copy under another event id) is not recorded again.
+    expect((await deliver({ ...first, id: `${first['id']}_again` })).json().transactions).toEqual([]);
+    const after = await read(o.id);
+    expect(after.payment_status).toBe('partially_refunded');
+    const refunds = after.transactions.filter((x: { kind: string }) => x.kind === 'refund');
+    expect(refunds).toEqual([expect.objectContaining({ amount: 2500, status: 'succeeded', processor_token: outside.id })]);
+    // A refund through Paybridge is not mistaken for one from the dashboard when its event arrives.
+    expect((await api('POST', `/orders/${o.id}/refunds`, {})).json().order.payment_status).toBe('refunded');
+    expect((await deliver(eventsOf(pi, 'charge.refunded').at(-1)!)).json().transactions).toEqual([]);
+    expect((await read(o.id)).transactions.filter((x: { kind: string }) => x.kind === 'refund').map((x: { amount: number }) => x.amount)).toEqual([2500, o.total - 2500]);
+  });
+
   it('a dispute becomes a notification on the order and a payment.disputed event', async () => {
     const o = await order();
     const paid = await pay(o.id, 'pm_card_visa', true);

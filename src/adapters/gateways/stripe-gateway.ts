@@ -202,7 +202,8 @@ export class StripeGateway implements PaymentGateway {
         return voidResult(pi);
       }
       case 'refund': {
-        if (t.processorToken?.startsWith('re_')) return refundResult(t, await this.stripe.refunds.retrieve(t.processorToken));
+        const ref = t.processorToken ?? t.actionId; // a refund Stripe answered pending, or one made in the dashboard being recorded
+        if (ref?.startsWith('re_')) return refundResult(t, await this.stripe.refunds.retrieve(ref));
         const refunds = await this.stripe.refunds.list({ payment_intent: this.intentOf(r.parent), limit: 100 });
         const mine = refunds.data.find((x) => x.metadata?.[TXN_KEY] === t.id);
         return mine ? refundResult(t, mine) : unknown('the refund');
@@ -232,6 +233,11 @@ export class StripeGateway implements PaymentGateway {
     const pi = typeof object.payment_intent === 'string' ? object.payment_intent : object.payment_intent?.id;
     if (!orderKey && pi) orderKey = (await this.stripe.paymentIntents.retrieve(pi)).metadata?.[ORDER_KEY]; // charges and disputes name their PaymentIntent
     const orderId = orderKey && /^\d{1,15}$/.test(orderKey) ? Number(orderKey) : null;
+    if (event.type === 'charge.refunded' && pi && orderId !== null) {
+      const refunds = await this.stripe.refunds.list({ payment_intent: pi, limit: 100 });
+      const outsideRefunds = refunds.data.filter((r) => r.status === 'succeeded' && !r.metadata?.[TXN_KEY]).map((r) => ({ id: r.id, amount: r.amount }));
+      return { id: event.id, type: event.type, orderId, outsideRefunds };
+    }
     if (event.type === 'charge.dispute.created') {
       const d = event.data.object;
       return { id: event.id, type: event.type, orderId, dispute: { id: d.id, amount: d.amount, currency: d.currency.toUpperCase(), reason: d.reason, status: d.status } };

@@ -6,8 +6,8 @@
  * re-read from Stripe (the adapter's `status`, as the janitor does) and completed through
  * completeTransaction. So a duplicate changes nothing, an out-of-order event (a `payment_failed` after the
  * retry that succeeded, an `amount_capturable_updated` after the capture) can only confirm what Stripe says
- * now, and a completed transaction never moves back (DESIGN rule 5). A dispute becomes a notification on
- * the order and a `payment.disputed` event.
+ * now, and a completed transaction never moves back (DESIGN rule 5). A refund made in Stripe's dashboard is
+ * recorded as a refund; a dispute becomes a notification on the order and a `payment.disputed` event.
  */
 import { DomainError } from '../../domain/errors.js';
 import type { ProcessorEvent } from '../../ports/payment-gateway.js';
@@ -17,6 +17,7 @@ import { emitAll } from '../events.js';
 import { attachMessages } from '../orders/notifications.js';
 import { orderJson } from '../representations.js';
 import { resolveWithProcessor } from '../payments/resolve-pending.js';
+import { completeTransaction, startTransaction } from '../payments/transactions.js';
 
 export interface StripeEventOutcome {
   /** `processed`: applied now; `duplicate`: this event id was applied before; `ignored`: not about a Paybridge payment of this gateway. */
@@ -52,13 +53,40 @@ export async function receiveStripeEvent(deps: Deps, gatewayId: string, raw: Buf
     return outcome('ignored');
   }
   if (event.dispute) await recordDispute(deps, event, txns);
+  const outside: PaymentTransaction[] = [];
+  for (const refund of event.outsideRefunds ?? []) {
+    if (txns.some((t) => t.processorToken === refund.id || t.actionId === refund.id)) continue;
+    const recorded = await recordOutsideRefund(deps, event.orderId!, refund, `gateway:${gatewayId}`, event.id);
+    if (recorded) outside.push(recorded);
+  }
   const completed: PaymentTransaction[] = [];
   for (const txn of txns.filter((t) => t.status === 'pending')) {
     const done = await resolveWithProcessor(deps, txn, `gateway:${gatewayId}`, { stripe_event: event.id });
     if (done) completed.push(done);
   }
+  completed.push(...outside);
   await finish('processed', completed[0]?.id ?? txns[0]!.id, completed.length ? completed.map((t) => `${t.kind} ${t.id} ${t.status}`).join(', ') : 'nothing pending changed');
   return outcome('processed', completed);
+}
+
+/**
+ * A refund made in Stripe's dashboard: the money went back, so Paybridge records it as a refund of the
+ * order (intent keyed by Stripe's refund id under the order's lock, so two events record it once; then its
+ * result, with the ledger, events and a revocation when it refunds everything). Null when the order has no
+ * capture it fits (the refund is then only in the inbound webhook's log).
+ */
+async function recordOutsideRefund(deps: Deps, orderId: number, refund: { id: string; amount: number }, actor: string, eventId: string): Promise<PaymentTransaction | null> {
+  let intent: PaymentTransaction;
+  try {
+    intent = await startTransaction(deps, { orderId, kind: 'refund', amount: refund.amount, processorReference: refund.id, actor });
+  } catch (error) {
+    if (error instanceof DomainError) return null; // recorded by a concurrent event, or more than Paybridge counts as captured
+    throw error;
+  }
+  const { transaction } = await completeTransaction(deps, intent, {
+    outcome: 'succeeded', processorToken: refund.id, amount: refund.amount, metadata: { refund: refund.id, made_in: 'stripe_dashboard', stripe_event: eventId },
+  }, actor);
+  return transaction;
 }
 
 /** A dispute: a notification on the order (with the transaction that took the money) and `payment.disputed`. */

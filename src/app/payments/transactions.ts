@@ -32,6 +32,11 @@ interface StartInput {
   readonly source?: PaymentSource | null | undefined;
   /** For authorizations: capture as soon as it succeeds, even when that is later (asynchronous payment). */
   readonly autoCapture?: boolean | undefined;
+  /**
+   * The processor's id of a transaction it already made on its own (a refund from its dashboard), being
+   * recorded: the row is refused (`conflict`) when one of the order's transactions already carries it.
+   */
+  readonly processorReference?: string | undefined;
   readonly actor: string;
 }
 
@@ -58,6 +63,8 @@ async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly P
   if (order.status === 'cancelled' && (input.kind === 'authorization' || input.kind === 'capture')) {
     throw new DomainError('invalid_transition', `order ${order.id} is cancelled`);
   }
+  const ref = input.processorReference;
+  if (ref && txns.some((t) => t.actionId === ref || t.processorToken === ref)) throw new DomainError('conflict', `order ${order.id} already records ${ref}`);
   const amounts = deriveAmounts(txns);
   const parent = parentFor(input.kind, txns);
   const nothingLeft = () => new DomainError('invalid_transition', `order ${order.id} has nothing left to ${input.kind === 'capture' ? 'capture' : 'refund'}`);
@@ -93,7 +100,7 @@ async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly P
   const id = deps.ids.next('txn');
   return tx.transactions.insert({
     id, orderId: order.id, gatewayId, kind: input.kind, status: 'pending', amount, currency: order.currency,
-    parentId: parent?.id ?? null, idempotencyKey: `pb_${id}`, processorToken: null, actionId: null, errorCode: null,
+    parentId: parent?.id ?? null, idempotencyKey: `pb_${id}`, processorToken: null, actionId: ref ?? null, errorCode: null,
     errorMessage: null, metadata: {
       ...(input.source ? { source: { type: input.source.type, token: input.source.token } } : {}),
       ...(input.autoCapture ? { auto_capture: true } : {}),
