@@ -4,6 +4,7 @@
  * capture in part then several refunds, void, verified and de-duplicated events, a forged event refused,
  * an amount that differs flagged, a create that timed out found by the janitor, a dispute.
  */
+import { Writable } from 'node:stream';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolvePendingTransactions } from '../../src/app/payments/janitor.js';
@@ -260,5 +261,40 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
     const events = (await api('GET', `/events?order_id=${o.id}`)).json();
     expect(events.data.map((e: { type: string }) => e.type)).toContain('payment.disputed');
     expect((await deliver(event)).json().status).toBe('duplicate');
+  });
+});
+
+describe.each(DIALECTS)('Stripe gateways keep their keys out of the logs (%s)', (dialect) => {
+  it('logs payment facts with Stripe\'s codes, never the secret key or the webhook secret', async () => {
+    let text = '';
+    const logs = new Writable({ write(chunk: Buffer, _encoding, done) { text += chunk.toString('utf8'); done(); } });
+    const t = await testApp(dialect, { logs });
+    const s = await startStripeServer({ now: () => t.clock.now() });
+    try {
+      const gw = (await t.request({
+        method: 'POST', url: '/api/v1/gateways', auth: ADMIN_KEY,
+        payload: { shop_id: t.shopId, kind: 'stripe', secret_key: s.secretKey, webhook_secret: s.webhookSecret, api_base: s.url, timeout_ms: 400 },
+      })).json();
+      const order = async () => (await t.request({ method: 'POST', url: '/api/v1/orders', auth: INTEGRATION_KEY, payload: { shop_id: t.shopId, lines: [{ product_id: 1 }] } })).json().id as number;
+      const pay = async (pm: string) => t.request({
+        method: 'POST', url: `/api/v1/orders/${await order()}/payments`, auth: INTEGRATION_KEY,
+        payload: { gateway_id: gw.id, source: { type: 'stripe_payment_method', token: pm }, capture: true },
+      });
+      expect((await pay('pm_card_visa')).json().order.payment_status).toBe('paid');
+      expect((await pay('pm_card_chargeDeclinedInsufficientFunds')).json().transaction.error_code).toBe('insufficient_funds');
+      s.stall(/^\/v1\/payment_intents$/, 800);
+      expect((await pay('pm_card_visa')).json().transaction.status).toBe('pending');
+      const { body, header } = s.signed(s.events.at(-1)!, 'whsec_forged_0123456789');
+      expect((await t.request({ method: 'POST', url: `/webhooks/stripe/${gw.id}`, headers: { 'content-type': 'application/json', 'stripe-signature': header }, payload: body })).statusCode).toBe(401);
+      await new Promise((r) => setTimeout(r, 50)); // let the log stream flush
+      expect(text).toContain('"fact":"payment.declined"');
+      expect(text).toContain('"reason_code":"insufficient_funds"');
+      expect(text).not.toContain(s.secretKey);
+      expect(text).not.toContain(s.secretKey.slice(8));
+      expect(text).not.toContain(s.webhookSecret);
+    } finally {
+      await s.close();
+      await t.close();
+    }
   });
 });
