@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCheckoutSession } from '../../src/app/checkout/sessions.js';
+import { resolvePendingTransactions } from '../../src/app/payments/janitor.js';
 import { Worker } from '../../src/worker/worker.js';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { startStripeServer, type StripeTestServer } from '../helpers/stripe-server.js';
@@ -120,5 +121,36 @@ describe.each(DIALECTS)('hosted checkout through Stripe Checkout (%s)', (dialect
     await get(`/pay/${session.id}/stripe-return`);
     await worker();
     expect((await readOrder(order.id)).payment_status).toBe('paid');
+  });
+
+  it('a two-stage payment order on the Stripe gateway authorizes on Stripe Checkout with capture_method manual, captured later through the API', async () => {
+    const created = await api('POST', '/payment-orders', {
+      shopId: t.shopId, order: { orderNumber: 'ST-1', cost: { amount: '56.00', currency: 'USD' } },
+      paymentSettings: { paymentMethod: gatewayId, autoCapture: false, redirectUrls: { success: SUCCESS_URL, failure: CANCEL_URL } },
+    });
+    expect(created.statusCode, created.body).toBe(200);
+    const { orderId, paymentLink } = created.json() as { orderId: string; paymentLink: string };
+    const stripeUrl = (await get(new URL(paymentLink).pathname)).headers.location as string;
+    const cs = [...s.checkoutSessions.values()].at(-1)!;
+    expect(cs).toMatchObject({ amount_total: 5600, payment_intent_data: { capture_method: 'manual' }, metadata: { paybridge_order_id: orderId } });
+    const back = await payOnStripe(stripeUrl);
+    const returned = await get(new URL(back).pathname);
+    expect(returned.statusCode).toBe(303);
+    expect(returned.headers.location).toContain(SUCCESS_URL);
+    expect((await readOrder(Number(orderId))).payment_status).toBe('authorized');
+    expect(s.paymentIntents.get(cs['payment_intent'])!['status']).toBe('requires_capture');
+    const captured = await api('POST', `/orders/${orderId}/capture`, {});
+    expect(captured.json().order.payment_status).toBe('paid');
+    expect(s.paymentIntents.get(cs['payment_intent'])).toMatchObject({ status: 'succeeded', amount_received: 5600 });
+  });
+
+  it('the janitor settles a Stripe Checkout payment whose buyer never came back and whose event never arrived', async () => {
+    const { order, session } = await checkout([2]);
+    await payOnStripe((await get(`/pay/${session.id}`)).headers.location as string);
+    expect((await readOrder(order.id)).transactions[0].status).toBe('pending');
+    t.clock.advance(10_000);
+    expect(await resolvePendingTransactions(t.deps)).toBeGreaterThanOrEqual(1);
+    expect((await readOrder(order.id)).transactions[0]).toMatchObject({ status: 'succeeded', amount: order.total });
+    expect((await readOrder(order.id)).transactions[0].processor_token).toMatch(/^pi_/);
   });
 });
