@@ -25,8 +25,8 @@ export const STRIPE_EVENTS: readonly string[] = [
 ];
 
 /** Source types this adapter takes. */
-export const STRIPE_PAYMENT_METHOD = 'stripe_payment_method';
-export const STRIPE_CHECKOUT = 'stripe_checkout';
+const STRIPE_PAYMENT_METHOD = 'stripe_payment_method';
+const STRIPE_CHECKOUT = 'stripe_checkout';
 
 /** The SDK's options for a gateway: `api_base` becomes host, port and protocol; retries are the janitor's job. */
 export function stripeClient(config: StripeGatewayConfig): Stripe {
@@ -77,7 +77,7 @@ export class StripeGateway implements PaymentGateway {
     const urls = r.source?.metadata ?? {};
     const success = urls['success_url'];
     const cancel = urls['cancel_url'];
-    if (typeof success !== 'string' || typeof cancel !== 'string') throw new DomainError('internal_error', 'a Stripe Checkout Session needs success and cancel URLs');
+    if (typeof success !== 'string' || typeof cancel !== 'string') return { outcome: 'failed', errorCode: 'invalid_request', errorMessage: 'a Stripe Checkout Session needs success and cancel URLs' };
     const currency = r.transaction.currency.toLowerCase();
     const lines = r.lines.filter((l) => l.total > 0);
     // Lines that add up to the order's total exactly (discounts and tax included): one line per order line

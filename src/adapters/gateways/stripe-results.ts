@@ -14,7 +14,7 @@ import type { GatewayResult } from '../../ports/payment-gateway.js';
 import type { PaymentTransaction } from '../../ports/payments.js';
 
 /** The code Paybridge keeps for a Stripe error: the issuer's decline code when it says more than "declined". */
-export function stripeErrorCode(e: { code?: string | null | undefined; decline_code?: string | null | undefined }): string {
+function stripeErrorCode(e: { code?: string | null | undefined; decline_code?: string | null | undefined }): string {
   if (e.decline_code && e.decline_code !== 'generic_decline') return e.decline_code;
   return e.code ?? 'card_declined';
 }
@@ -85,7 +85,7 @@ export function refundResult(txn: PaymentTransaction, refund: Stripe.Refund): Ga
 }
 
 /** An error Stripe answered with; anything else (a network fault, a 5xx) is thrown by the caller. */
-export interface StripeErrorLike {
+interface StripeErrorLike {
   readonly type: string;
   readonly statusCode?: number | undefined;
   readonly code?: string | undefined;
@@ -94,7 +94,7 @@ export interface StripeErrorLike {
   readonly payment_intent?: Stripe.PaymentIntent | undefined;
 }
 
-export function isStripeError(error: unknown): error is StripeErrorLike {
+function isStripeError(error: unknown): error is StripeErrorLike {
   const type = error instanceof Error ? (error as unknown as { type?: unknown }).type : undefined;
   return typeof type === 'string' && type.startsWith('Stripe');
 }

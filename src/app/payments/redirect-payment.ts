@@ -12,7 +12,7 @@ import { resolveWithProcessor } from './resolve-pending.js';
 import type { OrderContext } from './transactions.js';
 
 /** Source type of a payment made on the processor's hosted page. */
-export const REDIRECT_SOURCE = 'stripe_checkout';
+const REDIRECT_SOURCE = 'stripe_checkout';
 
 interface RedirectInput {
   readonly orderId: number;
