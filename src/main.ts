@@ -76,7 +76,7 @@ export async function openRuntime(config: Config, overrides: RuntimeOverrides = 
     stripe: (g) => {
       const cached = stripeClients.get(g.id);
       if (cached && cached.version === g.updatedAt) return cached.gateway;
-      const gateway = new StripeGateway(readStripeConfig(g), { clock, defaultReturnUrl: `${config.publicUrl}/pay/stripe/return` });
+      const gateway = new StripeGateway(readStripeConfig(g), { clock, allowPrivate: config.allowPrivateUrls, defaultReturnUrl: `${config.publicUrl}/pay/stripe/return` });
       stripeClients.set(g.id, { version: g.updatedAt, gateway });
       return gateway;
     },

@@ -18,7 +18,8 @@ interface StripeCheckOptions {
 }
 
 export async function stripeCheck(o: StripeCheckOptions, print: (line: string) => void): Promise<number> {
-  const stripe = stripeClient({ secretKey: o.secretKey, webhookSecret: 'whsec_unused', capture: 'manual', apiBase: o.apiBase, timeoutMs: o.timeoutMs });
+  // The operator runs this by hand and names the address: a proxy on their own network is theirs to reach.
+  const stripe = stripeClient({ secretKey: o.secretKey, webhookSecret: 'whsec_unused', capture: 'manual', apiBase: o.apiBase, timeoutMs: o.timeoutMs }, { allowPrivate: true });
   let failed = 0;
   let passed = 0;
   const report = (ok: boolean, what: string, detail: string) => {

@@ -4,6 +4,7 @@
  */
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripeClient } from '../../src/adapters/gateways/stripe-gateway.js';
 import { parseForm, startStripeServer, type StripeTestServer } from '../helpers/stripe-server.js';
 
 describe('the local Stripe test server, driven by the official stripe SDK', () => {
@@ -73,5 +74,13 @@ describe('the local Stripe test server, driven by the official stripe SDK', () =
     expect(done).toMatchObject({ status: 'complete', payment_status: 'unpaid' });
     expect((await stripe.paymentIntents.retrieve(done.payment_intent as string)).status).toBe('requires_capture');
     expect(s.events.at(-1)).toMatchObject({ type: 'checkout.session.completed', data: { object: { id: session.id } } });
+  });
+
+  it('Paybridge\'s client refuses an api_base name that resolves to a private address at connect time, unless private URLs are allowed', async () => {
+    const config = { secretKey: s.secretKey, webhookSecret: s.webhookSecret, capture: 'manual' as const, apiBase: `http://localhost:${s.port}`, timeoutMs: 2000 };
+    const before = s.requests.length;
+    await expect(stripeClient(config, { allowPrivate: false }).accounts.retrieveCurrent()).rejects.toMatchObject({ type: 'StripeConnectionError' });
+    expect(s.requests.length).toBe(before);
+    expect((await stripeClient(config, { allowPrivate: true }).accounts.retrieveCurrent()).id).toBe('acct_test_paybridge');
   });
 });

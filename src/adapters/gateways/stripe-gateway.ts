@@ -6,7 +6,10 @@
  * `Idempotency-Key`, and every PaymentIntent, session and refund the order, transaction (and checkout
  * session) ids in its metadata, which is how the janitor finds one whose creation timed out.
  */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import Stripe from 'stripe';
+import { publicLookup } from '../public-addresses.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Clock } from '../../ports/clock.js';
 import type { StripeGatewayConfig } from '../../ports/gateways.js';
@@ -28,17 +31,28 @@ export const STRIPE_EVENTS: readonly string[] = [
 const STRIPE_PAYMENT_METHOD = 'stripe_payment_method';
 const STRIPE_CHECKOUT = 'stripe_checkout';
 
-/** The SDK's options for a gateway: `api_base` becomes host, port and protocol; retries are the janitor's job. */
-export function stripeClient(config: StripeGatewayConfig): Stripe {
+/**
+ * The SDK's options for a gateway: `api_base` becomes host, port and protocol, and — unless private targets
+ * are allowed — its connections go through a lookup that refuses non-public addresses at connect time
+ * (DESIGN rule 15; the URL itself was checked when saved). Retries are the janitor's job.
+ */
+export function stripeClient(config: StripeGatewayConfig, options: { readonly allowPrivate: boolean }): Stripe {
   const base = config.apiBase ? new URL(config.apiBase) : null;
+  const http = base?.protocol === 'http:';
+  const agent = base && !options.allowPrivate
+    ? (http ? new HttpAgent({ keepAlive: true, lookup: publicLookup() }) : new HttpsAgent({ keepAlive: true, lookup: publicLookup() }))
+    : undefined;
   return new Stripe(config.secretKey, {
     maxNetworkRetries: 0, timeout: config.timeoutMs, telemetry: false, appInfo: { name: 'Paybridge' },
-    ...(base ? { host: base.hostname, protocol: base.protocol === 'http:' ? 'http' as const : 'https' as const, ...(base.port ? { port: Number(base.port) } : {}) } : {}),
+    ...(base ? { host: base.hostname, protocol: http ? 'http' as const : 'https' as const, ...(base.port ? { port: Number(base.port) } : {}) } : {}),
+    ...(agent ? { httpAgent: agent } : {}),
   });
 }
 
 interface StripeGatewayOptions {
   readonly clock: Clock;
+  /** PAYBRIDGE_ALLOW_PRIVATE_URLS: an `api_base` may reach private and loopback addresses. */
+  readonly allowPrivate: boolean;
   /** Where a buyer returns after 3-D Secure when the payment did not name a `return_url`. */
   readonly defaultReturnUrl: string;
 }
@@ -46,7 +60,7 @@ interface StripeGatewayOptions {
 export class StripeGateway implements PaymentGateway {
   private readonly stripe: Stripe;
   constructor(private readonly config: StripeGatewayConfig, private readonly options: StripeGatewayOptions) {
-    this.stripe = stripeClient(config);
+    this.stripe = stripeClient(config, { allowPrivate: options.allowPrivate });
   }
 
   private metadata(r: GatewayRequest): Record<string, string> {
