@@ -153,4 +153,18 @@ describe.each(DIALECTS)('hosted checkout through Stripe Checkout (%s)', (dialect
     expect((await readOrder(order.id)).transactions[0]).toMatchObject({ status: 'succeeded', amount: order.total });
     expect((await readOrder(order.id)).transactions[0].processor_token).toMatch(/^pi_/);
   });
+
+  it('a Checkout Session whose creation timed out is failed by the janitor, and the buyer then gets a new one', async () => {
+    const { order, session } = await checkout([1]);
+    s.stall(/^\/v1\/checkout\/sessions$/, 1500);
+    const waiting = await get(`/pay/${session.id}`);
+    expect(waiting.statusCode).toBe(200); // the processing page: the answer never came
+    expect((await readOrder(order.id)).transactions[0]).toMatchObject({ status: 'pending', action_id: null });
+    t.clock.advance(10_000);
+    await resolvePendingTransactions(t.deps);
+    expect((await readOrder(order.id)).transactions[0]).toMatchObject({ status: 'failed', error_code: 'timeout' });
+    const again = await get(`/pay/${session.id}`);
+    expect(again.statusCode).toBe(303);
+    expect(again.headers.location).toMatch(new RegExp(`^${s.url}/c/pay/cs_test_`));
+  });
 });

@@ -199,7 +199,8 @@ export class StripeGateway implements PaymentGateway {
         // The create timed out: find the PaymentIntent by the transaction id it carries in its metadata.
         const found = await this.stripe.paymentIntents.search({ query: `metadata['${TXN_KEY}']:'${t.id}'`, limit: 1 });
         if (found.data[0]) return authorizationResult(t, found.data[0]);
-        return t.metadata['source'] && (t.metadata['source'] as { type?: string }).type === STRIPE_CHECKOUT ? { outcome: 'pending' } : unknown('this payment');
+        // A Checkout Session whose creation went unanswered was never shown to the buyer: nothing can be paid on it.
+        return unknown('this payment');
       }
       case 'capture': {
         const pi = await this.stripe.paymentIntents.retrieve(this.intentOf(r.parent));
