@@ -261,6 +261,9 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
     const events = (await api('GET', `/events?order_id=${o.id}`)).json();
     expect(events.data.map((e: { type: string }) => e.type)).toContain('payment.disputed');
     expect((await deliver(event)).json().status).toBe('duplicate');
+    // The same dispute under another event id (a redelivery after a crash, say) is not noted twice.
+    await deliver({ ...event, id: `${event['id']}_again` });
+    expect((await read(o.id)).notifications.filter((n: { body: { code: string } }) => n.body.code === 'dispute')).toHaveLength(1);
   });
 });
 

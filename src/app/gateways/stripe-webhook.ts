@@ -95,6 +95,9 @@ async function recordDispute(deps: Deps, event: ProcessorEvent, txns: readonly P
   const charged = txns.filter((t) => t.status === 'succeeded' && (t.kind === 'capture' || t.kind === 'authorization')).at(-1) ?? txns[0]!;
   await deps.store.tx(async (tx) => {
     const order = (await tx.orders.getForUpdate(charged.orderId))!;
+    // Once per dispute, even when its event is processed again after a crash (or Stripe reports it twice).
+    const notes = await tx.orderNotes.list(order.id);
+    if (notes.some((n) => (n.body as { dispute_id?: unknown } | null)?.dispute_id === dispute.id)) return;
     const [note] = await attachMessages(deps, tx, order, charged, [{
       code: 'dispute', severity: 'error', dispute_id: dispute.id, amount: dispute.amount, currency: dispute.currency, reason: dispute.reason, status: dispute.status,
       message: `The buyer's bank opened a dispute (${dispute.reason}) for ${dispute.amount} ${dispute.currency}: respond in the Stripe dashboard`,
