@@ -79,10 +79,37 @@ export const ROUTE_EXAMPLES: Readonly<Record<string, RouteExamples>> = {
     request: {
       twoStage: { summary: 'Authorize only; capture later', value: { gateway_id: GATEWAY, source: { type: 'card', token: 'tok_sandbox_success_4242' }, capture: false } },
       singleStage: { summary: 'Authorize and capture at once', value: { gateway_id: GATEWAY, source: { type: 'card', token: 'tok_sandbox_success_4242' }, capture: true } },
+      stripe: {
+        summary: 'Stripe: a PaymentMethod from Stripe.js, confirmed server-side (3-D Secure: pending, then back to return_url)',
+        value: { gateway_id: 'gw_01m7z0stripe0000000000000', source: { type: 'stripe_payment_method', token: 'pm_1QxYz2AbCdEfGhIj' }, return_url: 'https://learn.example.com/checkout/done' },
+      },
     },
     response: {
       status: 200,
       example: { summary: 'Authorized (check transaction.status: succeeded, pending or failed)', value: { transaction: AUTH, order: order({ status: 'placed', payment_status: 'authorized', fulfillment_status: 'unfulfilled' }, [AUTH], authorizedHistory) } },
+    },
+  },
+  'POST /api/v1/gateways': {
+    request: {
+      stripe: {
+        summary: 'A Stripe gateway (test mode first): the keys are stored and never shown again',
+        value: { shop_id: SHOP, kind: 'stripe', name: 'Stripe', secret_key: 'sk_test_51AbCdEfGhIjKlMnOpQrStUv', webhook_secret: 'whsec_AbCdEfGhIjKlMnOpQrStUvWx', capture: 'automatic' },
+      },
+      sandbox: { summary: 'The built-in sandbox (test cards)', value: { shop_id: SHOP, kind: 'sandbox', name: 'Sandbox' } },
+    },
+    response: {
+      status: 201,
+      example: {
+        summary: 'Register stripe.webhook_endpoint_url in the Stripe dashboard',
+        value: {
+          id: 'gw_01m7z0stripe0000000000000', object: 'gateway', shop_id: SHOP, kind: 'stripe', name: 'Stripe',
+          stripe: {
+            mode: 'test', secret_key_last4: 'StUv', webhook_secret_last4: 'UvWx', capture: 'automatic', api_base: null, timeout_ms: 30000,
+            webhook_endpoint_url: 'https://pay.example.com/webhooks/stripe/gw_01m7z0stripe0000000000000',
+          },
+          created_at: AT, updated_at: AT,
+        },
+      },
     },
   },
   'POST /api/v1/orders/:id/capture': {
