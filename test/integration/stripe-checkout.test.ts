@@ -167,4 +167,28 @@ describe.each(DIALECTS)('hosted checkout through Stripe Checkout (%s)', (dialect
     expect(again.statusCode).toBe(303);
     expect(again.headers.location).toMatch(new RegExp(`^${s.url}/c/pay/cs_test_`));
   });
+
+  it('a card posted to the hosted page of a Stripe shop is never read: the buyer is sent to Stripe', async () => {
+    // A valid form token, from the card form of a payment order that pays with the sandbox.
+    const sandboxOrder = await api('POST', '/payment-orders', {
+      shopId: t.shopId, order: { orderNumber: 'SB-1', cost: { amount: '5.00', currency: 'USD' } },
+      paymentSettings: { paymentMethod: t.sandboxGatewayId, redirectUrls: { success: SUCCESS_URL, failure: CANCEL_URL } },
+    });
+    const form = await get(new URL(sandboxOrder.json().paymentLink).pathname);
+    expect(form.body).toContain('Card number');
+    const cookie = `pb_csrf=${form.cookies.find((c) => c.name === 'pb_csrf')!.value}`;
+    const token = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+
+    const { order, session } = await checkout([1]);
+    const posted = await t.app.inject({
+      method: 'POST', url: `/pay/${session.id}`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie },
+      payload: new URLSearchParams({ _csrf: token, number: '4242 4242 4242 4242', expiry: '12/34', cvc: '123', name: 'A' }).toString(),
+    });
+    expect(posted.statusCode).toBe(303);
+    expect(posted.headers.location).toMatch(new RegExp(`^${s.url}/c/pay/cs_test_`));
+    const txns = (await readOrder(order.id)).transactions;
+    expect(txns).toHaveLength(1);
+    expect(txns[0]).toMatchObject({ gateway_id: gatewayId, status: 'pending' });
+    expect((await t.deps.store.transactions.get(txns[0].id))!.metadata['source']).toMatchObject({ type: 'stripe_checkout' });
+  });
 });

@@ -205,7 +205,8 @@ export async function hostedPageRoutes(fastify: FastifyInstance, { deps }: { dep
       const checkout = await loadCheckout(deps, req.params.session);
       if (!checkout) return notFound(reply);
       if (checkout.state !== 'payable') return respond(deps, reply, checkout);
-      return pay(deps, reply, checkout, req.body);
+      // A shop paying through Stripe takes no card here: the form is not read, the buyer goes to Stripe.
+      return (await stripeRedirect(deps, reply, checkout)) ?? pay(deps, reply, checkout, req.body);
     });
 
     // The processing page reloads this until the payment resolves; a failure goes back to the form.
