@@ -167,6 +167,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /api/v1/external-gateways/{id}/reset-circuit': { roles: ADMIN, id: (f) => f.externalGatewayId },
   'GET /api/v1/external-gateways/{id}/secret': { roles: ADMIN, id: (f) => f.externalGatewayId },
   'GET /api/v1/external-gateways/{id}/webhooks': { roles: ADMIN, id: (f) => f.externalGatewayId },
+  'GET /api/v1/gateways/{id}/events': { roles: ADMIN, id: (f) => f.stripeGatewayId },
   'POST /webhooks/stripe/{gatewayId}': { ...UNSIGNED, id: (f) => f.stripeGatewayId, body: () => ({ id: 'evt_matrix', object: 'event', type: 'payment_intent.succeeded', data: { object: {} } }) },
   'POST /webhooks/external/{gatewayId}': { ...UNSIGNED, id: (f) => f.externalGatewayId, body: () => ({ success: true, data: { action_id: 'act_matrix' } }) },
   'POST /api/v1/customers/{id}/payment-sources': {

@@ -261,6 +261,10 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
     const events = (await api('GET', `/events?order_id=${o.id}`)).json();
     expect(events.data.map((e: { type: string }) => e.type)).toContain('payment.disputed');
     expect((await deliver(event)).json().status).toBe('duplicate');
+    const received = (await api('GET', `/gateways/${gw.id}/events?limit=100`, undefined, ADMIN_KEY)).json().data as { event_id: string; status: string; outcome: string }[];
+    expect(received.filter((e) => e.event_id === event['id'])).toEqual([expect.objectContaining({ status: 'processed', outcome: 'charge.dispute.created: nothing pending changed' })]);
+    expect((await api('GET', `/gateways/${gw.id}/events`)).statusCode).toBe(403);
+    expect((await api('GET', `/gateways/${t.sandboxGatewayId}/events`, undefined, ADMIN_KEY)).statusCode).toBe(404);
     // The same dispute under another event id (a redelivery after a crash, say) is not noted twice.
     await deliver({ ...event, id: `${event['id']}_again` });
     expect((await read(o.id)).notifications.filter((n: { body: { code: string } }) => n.body.code === 'dispute')).toHaveLength(1);

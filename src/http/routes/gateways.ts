@@ -7,9 +7,10 @@ import { createGateway } from '../../app/gateways.js';
 import { createStripeGateway, stripePublicSettings } from '../../app/gateways/stripe-config.js';
 import { found, invalid } from '../../app/validate.js';
 import type { Gateway } from '../../ports/gateways.js';
-import { iso } from '../iso.js';
+import { iso, isoOrNull } from '../iso.js';
+import { DomainError } from '../../domain/errors.js';
 import { listBody, pageRequest } from '../pagination.js';
-import { Nullable, ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
+import { Nullable, NullableTimestamp, ShortText, StringId, Timestamp, listOf, listQuery, responses } from '../schemas.js';
 
 const StripeSettings = Type.Object({
   mode: Type.String({ description: 'test or live, from the secret key' }),
@@ -41,6 +42,13 @@ export function gatewayView(g: Gateway, deps?: Pick<Deps, 'publicUrl'>) {
     created_at: iso(g.createdAt), updated_at: iso(g.updatedAt),
   };
 }
+
+const ReceivedEvent = Type.Object({
+  id: Type.String(), event_id: Nullable(Type.String({ description: 'Stripe\'s evt_… id' })),
+  status: Type.String({ description: 'received | processed | ignored (not a Paybridge payment of this gateway)' }),
+  transaction_id: Nullable(Type.String()), outcome: Nullable(Type.String({ description: 'The event type and what it changed' })),
+  body: Type.String(), received_at: Timestamp, processed_at: NullableTimestamp,
+});
 
 const STRIPE_ONLY = ['secret_key', 'webhook_secret', 'capture', 'api_base', 'timeout_ms'] as const;
 
@@ -76,6 +84,20 @@ export async function gatewayRoutes(fastify: FastifyInstance, { deps }: { deps: 
     config: { roles: ['admin', 'integration'] },
     schema: { tags: ['Gateways'], summary: 'List gateways', querystring: listQuery({ shop_id: Type.Optional(Type.String({ maxLength: 64 })) }), response: responses(200, listOf(GatewaySchema)) },
   }, async (req) => listBody(await deps.store.gateways.list({ shopId: req.query.shop_id }, pageRequest(req.query)), (g) => gatewayView(g, deps), (g) => g.id));
+  app.get('/gateways/:id/events', {
+    config: { roles: ['admin'] },
+    schema: {
+      tags: ['Gateways'], summary: 'The events a Stripe gateway received (each Stripe event id once), newest first, with what each did',
+      params: StringId, querystring: listQuery({}), response: responses(200, listOf(ReceivedEvent)),
+    },
+  }, async (req) => {
+    const gateway = found(await deps.store.gateways.get(req.params.id), 'gateway', req.params.id);
+    if (gateway.kind !== 'stripe') throw new DomainError('not_found', `Stripe gateway ${gateway.id} not found (external gateways: GET /external-gateways/{id}/webhooks)`);
+    return listBody(await deps.store.externalGateways.listInbound(gateway.id, pageRequest(req.query)), (w) => ({
+      id: w.id, event_id: w.actionId, status: w.status, transaction_id: w.transactionId, outcome: w.outcome, body: w.body,
+      received_at: iso(w.createdAt), processed_at: isoOrNull(w.processedAt),
+    }), (w) => w.id);
+  });
   app.get('/gateways/:id', {
     config: { roles: ['admin', 'integration'] },
     schema: { tags: ['Gateways'], summary: 'Retrieve a gateway', params: StringId, response: responses(200, GatewaySchema) },
