@@ -6,7 +6,11 @@
  */
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emit } from '../../src/app/events.js';
 import { createOperator } from '../../src/app/operators.js';
+import type { HttpClient } from '../../src/ports/http-client.js';
+import { Worker } from '../../src/worker/worker.js';
+import { startFakeMerchant } from '../helpers/fake-merchant.js';
 import { ADMIN_KEY, INTEGRATION_KEY, testApp, type TestApp } from '../helpers/app.js';
 import { DIALECTS } from '../helpers/stores.js';
 
@@ -292,5 +296,83 @@ describe.each(DIALECTS)('operators\' dashboard (%s)', (dialect) => {
     expect(res.statusCode).toBe(200);
     expect(res.body).toContain('Needs attention');
     expect(res.body).toMatch(/<svg class="chart"[^>]*aria-label="Net sales per day in USD/);
+  });
+
+  it('lists failed deliveries, shows each attempt, replays one to a receiver that now answers, disables, enables and rotates', async () => {
+    let answer = 503;
+    const http: HttpClient = { post: async () => ({ status: answer, headers: {}, body: '' }) };
+    const worker = () => new Worker(t.deps, { http, mailer: { send: async () => {} } }, { id: 'w', random: () => 0.5, endpointFailureLimit: 1_000 });
+    const endpoint = await t.deps.store.webhooks.insertEndpoint({
+      id: t.deps.ids.next('we'), shopId: null, url: 'https://hooks.example.com/<b>receiver</b>', secret: t.deps.signer.newSecret(),
+      eventTypes: ['webhook.test'], description: null, enabled: true, disabledReason: null, consecutiveFailures: 0,
+    });
+    await t.deps.store.tx((tx) => emit(t.deps, tx, { type: 'webhook.test', shopId: null, data: { message: 'hello' } }));
+    for (let i = 0; i < 12; i++) { await worker().runOnce(); t.clock.advance(48 * 3_600_000); }
+    const [delivery] = (await t.deps.store.webhooks.listDeliveries({ endpointId: endpoint.id }, { limit: 10 })).items;
+    expect(delivery!.status).toBe('failed');
+
+    const { b } = await signIn();
+    const failed = await get(b, '/admin/webhooks?status=failed');
+    expect(failed.body).toContain(`/admin/webhooks/deliveries/${delivery!.id}`);
+    expect(failed.body).not.toContain('<b>receiver</b>');
+    expect((await get(b, '/admin/webhooks?status=delivered')).body).not.toContain(`/admin/webhooks/deliveries/${delivery!.id}`);
+    const detail = await get(b, `/admin/webhooks/deliveries/${delivery!.id}`);
+    expect(detail.body).toContain('503');
+    expect(detail.body.match(/<td class="num">\d+<\/td><td class="nowrap">/g)?.length).toBe(delivery!.attempts);
+
+    answer = 200;
+    const replay = await post(b, `/admin/webhooks/deliveries/${delivery!.id}/replay`, {}, tokenOf(detail.body));
+    expect(replay.statusCode).toBe(303);
+    await worker().runOnce();
+    const after = await get(b, `/admin/webhooks/deliveries/${delivery!.id}`);
+    expect(after.body).toMatch(/badge b-good">delivered/);
+    expect(after.body).toContain('200');
+
+    const page = await get(b, `/admin/webhooks/endpoints/${endpoint.id}`);
+    expect((await post(b, `/admin/webhooks/endpoints/${endpoint.id}/disable`, {}, tokenOf(page.body))).statusCode).toBe(303);
+    expect((await t.deps.store.webhooks.getEndpoint(endpoint.id))!.enabled).toBe(false);
+    const refused = await post(b, `/admin/webhooks/deliveries/${delivery!.id}/replay`, {}, tokenOf(page.body));
+    expect(refused.statusCode).toBe(409);
+    expect(refused.body).toContain('the endpoint is disabled; enable it before replaying');
+    expect((await post(b, `/admin/webhooks/endpoints/${endpoint.id}/enable`, {}, tokenOf(page.body))).statusCode).toBe(303);
+    expect((await t.deps.store.webhooks.getEndpoint(endpoint.id))!.enabled).toBe(true);
+    const rotated = await submit(b, `/admin/webhooks/endpoints/${endpoint.id}/rotate`, `/admin/webhooks/endpoints/${endpoint.id}/rotate`, {});
+    const secret = (await t.deps.store.webhooks.getEndpoint(endpoint.id))!.secret;
+    expect(secret).not.toBe(endpoint.secret);
+    expect(rotated.body).toContain(secret);
+    expect(rotated.headers['cache-control']).toBe('no-store');
+    expect((await get(b, `/admin/webhooks/endpoints/${endpoint.id}`)).body).not.toContain(secret);
+  });
+
+  it('shows an external gateway\'s circuit with its failure count, resets it, and runs the gateway check from the page', async () => {
+    const merchant = await startFakeMerchant();
+    try {
+      const created = await t.request({ method: 'POST', url: '/api/v1/external-gateways', auth: ADMIN_KEY, payload: {
+        shop_id: t.shopId, name: 'Merchant <gw>', authorize_url: `${merchant.url}/authorize`, capture_url: `${merchant.url}/capture`,
+        void_url: `${merchant.url}/void`, refund_url: `${merchant.url}/refund`, token_url: `${merchant.url}/token`, circuit_failure_threshold: 2,
+      } });
+      expect(created.statusCode, created.body).toBe(201);
+      const { id, shared_secret: secret } = created.json() as { id: string; shared_secret: string };
+      merchant.secret.value = secret;
+      for (let i = 0; i < 3; i++) await t.deps.store.externalGateways.recordFailure(id, 2, t.clock.now(), false);
+      const { b } = await signIn();
+      const page = await get(b, '/admin/gateways');
+      expect(page.body).toMatch(new RegExp(`id="g-${id}">[\\s\\S]*?badge b-bad">open</span> <span class="small">3 failures`));
+      expect(page.body).toContain('Merchant &#60;gw&#62;');
+      expect((await get(b, '/admin')).body).toContain(`/admin/gateways#g-${id}`);
+      const reset = await post(b, `/admin/gateways/${id}/reset`, {}, tokenOf(page.body));
+      expect(reset.statusCode).toBe(303);
+      expect((await t.deps.store.externalGateways.circuit(id))).toMatchObject({ state: 'closed', failureCount: 0 });
+      const check = await post(b, `/admin/gateways/${id}/check`, {}, tokenOf(page.body));
+      expect(check.statusCode).toBe(200);
+      expect(check.body).toContain('PASS  authorize: succeeded');
+      expect(check.body).toContain('PASS  refund: succeeded');
+      // This fake merchant does not verify signatures: the check says so, as the command line would.
+      expect(check.body).toContain('FAIL  authorize with a wrong signature: answered HTTP 200 (must be refused with ≥ 400)');
+      expect(check.body).toMatch(/\d+ passed, 2 failed/);
+      expect(check.body).not.toContain(secret);
+    } finally {
+      await merchant.close();
+    }
   });
 });

@@ -17,6 +17,7 @@ import { html } from '../pages/html.js';
 import { document, errorAlert, redirect, sendAdmin, setAdminHeaders, type Frame, type Section } from './layout.js';
 import { orderPages } from './orders.js';
 import { overviewPage } from './overview.js';
+import { systemPages } from './system.js';
 
 export const SESSION_COOKIE = 'pb_admin_session';
 const CSRF_COOKIE = 'pb_admin_csrf';
@@ -178,5 +179,6 @@ export async function adminRoutes(fastify: FastifyInstance, options: AdminOption
 
     overviewPage(app, deps);
     orderPages(app, deps);
+    systemPages(app, deps);
   }, { prefix: '/admin' });
 }
