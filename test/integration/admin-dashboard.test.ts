@@ -375,4 +375,60 @@ describe.each(DIALECTS)('operators\' dashboard (%s)', (dialect) => {
       await merchant.close();
     }
   });
+
+  it('shows a customer with orders, enrollments, invoices and balance; lists invoices', async () => {
+    const customer = (await t.request({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email: 'whole@example.com', first_name: 'Grace', last_name: '<Hopper>' } })).json() as { id: string };
+    const id = await paidOrder('whole@example.com', {}, customer.id);
+    const account = await t.request({ method: 'POST', url: '/api/v1/accounts', auth: ADMIN_KEY, payload: { shop_id: t.shopId, currency: 'USD', customer_id: customer.id } });
+    expect(account.statusCode, account.body).toBe(201);
+    const topUp = await t.request({ method: 'POST', url: `/api/v1/accounts/${account.json().id}/top-ups`, auth: ADMIN_KEY, payload: { amount: 2500, reference: 'bank transfer' } });
+    expect(topUp.statusCode, topUp.body).toBeLessThan(300);
+    const { b } = await signIn();
+    const list = await get(b, '/admin/customers?q=WHOLE@example.com');
+    expect(list.body).toContain(`/admin/customers/${customer.id}`);
+    expect(list.body).toContain('Grace &#60;Hopper&#62;');
+    const page = await get(b, `/admin/customers/${customer.id}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain(`/admin/orders/${id}"`);
+    expect(page.body).toContain('USD 25.00');
+    expect(page.body).toMatch(/<td>2<\/td><td><a href="\/admin\/orders\/\d+">/); // enrollment in course 2
+    expect((await get(b, '/admin/invoices')).statusCode).toBe(200);
+    expect((await get(b, '/admin/customers/cus_nope')).statusCode).toBe(404);
+  });
+
+  it('creates an API key shown once and revokes it; another operator creates an operator; the catalog takes promo codes and tax rates', async () => {
+    const { b } = await signIn();
+    const created = await submit(b, '/admin/api-keys', '/admin/api-keys', { name: 'Robot <r2>', role: 'integration' });
+    expect(created.statusCode).toBe(200);
+    const secret = /<span class="mono">(pb_live_[^<]+)<\/span>/.exec(created.body)?.[1];
+    expect(secret).toBeDefined();
+    expect((await t.request({ method: 'GET', url: '/api/v1/orders', auth: secret! })).statusCode).toBe(200);
+    const listed = await get(b, '/admin/api-keys');
+    expect(listed.body).not.toContain(secret!);
+    expect(listed.body).toContain('Robot &#60;r2&#62;');
+    const key = (await t.deps.store.apiKeys.getByHash(t.deps.hasher.hashToken(secret!)))!;
+    expect((await post(b, `/admin/api-keys/${key.id}/revoke`, {}, tokenOf(listed.body))).statusCode).toBe(303);
+    expect((await t.request({ method: 'GET', url: '/api/v1/orders', auth: secret! })).statusCode).toBe(401);
+
+    const op = await submit(b, '/admin/operators', '/admin/operators', { email: 'second@example.com', password: 'another long password' });
+    expect(op.statusCode).toBe(303);
+    expect((await t.deps.store.operators.getByEmail('second@example.com'))!.createdBy).toBe(`operator:${operatorId}`);
+    const short = await submit(b, '/admin/operators', '/admin/operators', { email: 'third@example.com', password: 'short' });
+    expect(short.statusCode).toBe(422);
+    expect(short.body).toContain('the password must be 12 to 1024 characters long');
+    expect((await signIn({ method: 'password', email: 'second@example.com', password: 'another long password' })).res.statusCode).toBe(303);
+
+    const promo = await submit(b, '/admin/catalog', '/admin/catalog/promo-codes', { shop_id: t.shopId, code: 'SPRING25', kind: 'percent_off', value: '25' });
+    expect(promo.statusCode, promo.body).toBe(303);
+    expect(await t.deps.store.promoCodes.getByCode(t.shopId, 'SPRING25')).toMatchObject({ percentOffPpm: 250_000, active: true });
+    const again = await submit(b, '/admin/catalog', '/admin/catalog/promo-codes', { shop_id: t.shopId, code: 'spring25', kind: 'percent_off', value: '10' });
+    expect(again.statusCode).toBe(422);
+    expect(again.body).toContain('promo code SPRING25 already exists');
+    const tax = await submit(b, '/admin/catalog', '/admin/catalog/tax-rates', { shop_id: t.shopId, name: 'VAT DE', country: 'DE', rate: '19' });
+    expect(tax.statusCode, tax.body).toBe(303);
+    const catalog = await get(b, '/admin/catalog');
+    expect(catalog.body).toContain('SPRING25');
+    expect(catalog.body).toContain('19%');
+    expect(catalog.body).toContain('JavaScript Fundamentals');
+  });
 });

@@ -16,6 +16,8 @@ import { httpStatus, toDomainError } from '../errors.js';
 import { html } from '../pages/html.js';
 import { document, errorAlert, redirect, sendAdmin, setAdminHeaders, type Frame, type Section } from './layout.js';
 import { orderPages } from './orders.js';
+import { catalogPages } from './catalog.js';
+import { customerPages } from './customers.js';
 import { overviewPage } from './overview.js';
 import { systemPages } from './system.js';
 
@@ -180,5 +182,7 @@ export async function adminRoutes(fastify: FastifyInstance, options: AdminOption
     overviewPage(app, deps);
     orderPages(app, deps);
     systemPages(app, deps);
+    customerPages(app, deps);
+    catalogPages(app, deps);
   }, { prefix: '/admin' });
 }
