@@ -27,11 +27,11 @@ header.top .who{margin-left:auto;display:flex;align-items:center;gap:.5rem;color
 header.top .who form{margin:0}
 header.top .who button{margin:0;padding:.25rem .6rem;background:transparent;border:1px solid #8f9cc7;color:#fff;font-weight:600}
 main{max-width:90rem;margin:1rem auto;padding:0 1rem}
-h1{font-size:1.3rem;margin:.25rem 0 .75rem}
-h2{font-size:1.02rem;margin:0 0 .6rem}
+h1{font-size:1.3rem;margin:.25rem 0 .75rem;overflow-wrap:anywhere}
+h2{font-size:1.02rem;margin:0 0 .6rem;overflow-wrap:anywhere}
 h3{font-size:.95rem;margin:.75rem 0 .4rem}
 .card{background:#fff;border:1px solid #dde0e7;border-radius:.5rem;padding:.9rem 1rem;margin-bottom:1rem}
-.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:1rem}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(17rem,1fr));gap:1rem;margin-bottom:1rem}
 .grid>.card{margin-bottom:0}
 .muted{color:#5b6270}
 .small{font-size:.86rem}
@@ -61,11 +61,14 @@ button,.button{display:inline-block;font:inherit;font-weight:600;padding:.42rem 
 button.danger,.button.danger{background:#b3261e;border-color:#b3261e;color:#fff}
 .actions{display:flex;flex-wrap:wrap;gap:.4rem;margin:.25rem 0}
 .actions form{margin:0}
+td button,td .button{padding:.18rem .6rem;margin:0;font-size:.85rem}
+td .actions{margin:0;gap:.3rem}
+summary{cursor:pointer;font-weight:600;color:#2448b0;margin-top:.6rem}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem .9rem;margin:0}
 dl.facts dt{color:#4f5665}
 dl.facts dd{margin:0}
 .pager{display:flex;gap:.75rem;margin-top:.6rem}
-.chart{width:100%;height:auto;max-height:14rem}
+.chart{display:block;width:100%;max-width:60rem;height:auto}
 .kpi{font-size:1.35rem;font-weight:700;font-variant-numeric:tabular-nums}
 .signin{max-width:24rem;margin:3rem auto}
 .signin button{width:100%}

@@ -27,7 +27,7 @@ export function salesChart(currency: string, days: readonly string[], values: Re
     const h = Math.max(0, height - bottom - y(v));
     return html`<rect x="${(left + i * slot + 1).toFixed(1)}" y="${(height - bottom - h).toFixed(1)}" width="${Math.max(1, slot - 2).toFixed(1)}" height="${h.toFixed(1)}" fill="#2f5bd3"><title>${d}: ${money(v, currency)}</title></rect>`;
   });
-  const labels = days.map((d, i) => (i % 7 === 0 || i === days.length - 1
+  const labels = days.map((d, i) => ((days.length - 1 - i) % 7 === 0
     ? html`<text x="${(left + i * slot + slot / 2).toFixed(1)}" y="${height - 6}" font-size="11" text-anchor="middle" fill="#4f5665">${d.slice(5)}</text>` : ''));
   const total = days.reduce((s, d) => s + (values.get(d) ?? 0), 0);
   return html`<svg class="chart" viewBox="0 0 ${width} ${height}" role="img" aria-label="Net sales per day in ${currency}, last ${days.length} days: ${money(total, currency)} in all" xmlns="http://www.w3.org/2000/svg">

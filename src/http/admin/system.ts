@@ -113,7 +113,7 @@ async function gatewaysPage(deps: Deps, req: FastifyRequest, reply: FastifyReply
     const c = circuits.get(g.id);
     const config = g.kind === 'external' ? readExternalConfig(g) : null;
     return html`<tr id="g-${g.id}"><td><strong>${g.name}</strong><br><span class="mono small">${g.id}</span></td><td>${g.kind}</td><td>${shops.get(g.shopId) ?? g.shopId}</td>
-<td>${c ? html`${badge(c.state)} <span class="small">${c.failureCount} failure${c.failureCount === 1 ? '' : 's'} (opens after ${config!.circuitThreshold})</span>` : html`<span class="muted">—</span>`}</td>
+<td>${c ? html`${badge(c.state)} <span class="small">${c.failureCount} failure${c.failureCount === 1 ? '' : 's'} (opens at ${config!.circuitThreshold + 1})</span>` : html`<span class="muted">—</span>`}</td>
 <td class="small mono">${config ? config.authorizeUrl : ''}</td>
 <td><div class="actions">${c ? html`${postButton(`/admin/gateways/${g.id}/reset`, f.csrf, 'Reset circuit', { secondary: c.state === 'closed' })}${postButton(`/admin/gateways/${g.id}/check`, f.csrf, 'Run gateway check', { secondary: true })}` : ''}</div></td></tr>`;
   });
