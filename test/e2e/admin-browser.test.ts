@@ -124,6 +124,7 @@ describe.skipIf(browserMissing())('the operators\' dashboard in a real browser',
     await expect(timeline.getByRole('row').filter({ hasText: 'refund' }).filter({ hasText: 'USD 10.00' }).first().textContent()).resolves.toContain('reason: Started a week late');
     await expect(timeline.textContent()).resolves.toMatch(/payment status: paid → partially refunded/);
     await expect(timeline.textContent()).resolves.toMatch(/by operator:op_/);
+    await check('order-refunded');
 
     await submitAndWait(() => page.getByRole('link', { name: 'Ada Lovelace' }).click());
     await check('customer');
@@ -204,7 +205,7 @@ describe.skipIf(browserMissing())('the operators\' dashboard in a real browser',
     await go('/admin/nowhere');
     await check('not-found');
     expect(cspErrors).toEqual([]);
-    expect(checked).toHaveLength(16);
-    process.stdout.write(`dashboard screenshots (${checked.length} pages, 1280 px and phone width): ${shots}\n`);
+    expect(checked).toHaveLength(17);
+    process.stdout.write(`dashboard screenshots (${checked.length} page states, 1280 px and phone width): ${shots}\n`);
   }, 60_000);
 });

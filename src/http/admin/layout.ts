@@ -49,7 +49,7 @@ tbody tr:hover{background:#f8f9fc}
 .alert{background:#fdecea;color:#8c1d18;border:1px solid #f4c7c3;border-radius:.4rem;padding:.55rem .8rem;margin-bottom:.75rem}
 .alert.ok{background:#e7f5ec;color:#17603a;border-color:#b7e1c6}
 .alert.info{background:#eef2fd;color:#1e3a8a;border-color:#c9d5f5}
-form.filters{display:flex;flex-wrap:wrap;gap:.5rem .75rem;align-items:flex-end}
+form.filters{display:flex;flex-wrap:wrap;gap:.5rem .75rem;align-items:flex-end;margin-bottom:.6rem}
 form.filters label{font-size:.8rem;font-weight:600;display:block;margin-bottom:.15rem;color:#3b4252}
 form.filters .wide{flex:1 1 16rem}
 label{font-weight:600;display:block;margin:.6rem 0 .2rem}
