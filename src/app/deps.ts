@@ -25,7 +25,13 @@ export interface Deps {
 
 /** Who is calling. API keys and client-credential tokens act for the platform; customers for themselves. */
 export type Principal =
-  | { readonly role: 'admin' | 'integration'; readonly apiKeyId: string }
+  | {
+    readonly role: 'admin' | 'integration';
+    /** The API key; for an operator signed in to the dashboard with a password, the operator's id. */
+    readonly apiKeyId: string;
+    /** Set for an operator signed in to the dashboard with a password: histories name the operator. */
+    readonly operatorId?: string | undefined;
+  }
   | {
     readonly role: 'customer';
     readonly customerId: string;
@@ -35,5 +41,6 @@ export type Principal =
 
 /** The `actor` written into state histories. */
 export function actorOf(principal: Principal): string {
-  return principal.role === 'customer' ? `customer:${principal.customerId}` : `api_key:${principal.apiKeyId}`;
+  if (principal.role === 'customer') return `customer:${principal.customerId}`;
+  return principal.operatorId ? `operator:${principal.operatorId}` : `api_key:${principal.apiKeyId}`;
 }

@@ -14,6 +14,7 @@ import { createDemoData, DEMO } from '../app/demo-data.js';
 import { createWorker, openRuntime, startServer, type Runtime } from '../main.js';
 import { gatewayCheck, gatewayUrls } from './gateway-check.js';
 import { stripeCheck } from './stripe-check.js';
+import { adminCreate, readPassword } from './admin-create.js';
 import { onShutdown } from '../shutdown.js';
 import type { ApiKey } from '../ports/access.js';
 
@@ -21,7 +22,7 @@ const VERSION = (createRequire(import.meta.url)('../../package.json') as { versi
 
 const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 
-function banner(config: Config, runtime: Runtime): string {
+function banner(config: Config, runtime: Runtime, operators: number): string {
   const lines = [
     '',
     `Paybridge is running on ${runtime.deps.store.dialect === 'sqlite' ? 'SQLite' : 'PostgreSQL'} (${config.databaseUrl.startsWith('sqlite:') ? config.databaseUrl : 'postgres://…'})`,
@@ -30,7 +31,11 @@ function banner(config: Config, runtime: Runtime): string {
     `  API docs   ${config.publicUrl}/docs`,
     `  Health     ${config.publicUrl}/health    Metrics ${config.publicUrl}/metrics`,
     `  Tokens     POST ${config.publicUrl}/oauth/token`,
+    `  Dashboard  ${config.publicUrl}/admin`,
   ];
+  if (operators === 0) {
+    lines.push('', '  No dashboard operator yet: create the first with  paybridge admin create you@example.com', '  (it asks for the password), or sign in to the dashboard with the admin key.');
+  }
   if (config.allowPrivateUrls) lines.push('', '  PAYBRIDGE_ALLOW_PRIVATE_URLS=1: outbound calls may reach private and loopback addresses (development only)');
   if (runtime.newAdminKey) lines.push('', `  Admin key (shown once, keep it): ${runtime.newAdminKey}`);
   else if (config.adminKey) lines.push('', '  Admin key: the value of PAYBRIDGE_ADMIN_KEY');
@@ -107,7 +112,7 @@ function program(): Command {
       const app = await startServer(config, runtime);
       const background = options.worker ? createWorker(config, runtime) : null;
       background?.worker.start();
-      print(banner(config, runtime));
+      print(banner(config, runtime, await runtime.deps.store.operators.count()));
       started(runtime, { role: 'server', worker: options.worker, url: config.publicUrl });
       onShutdown(async () => {
         await Promise.all([app.close(), background?.worker.stop()]);
@@ -189,6 +194,15 @@ function program(): Command {
       const key = await revokeApiKey(runtime.deps, id);
       print(`${key.id} (${key.name}) revoked`);
     }));
+
+  const admin = cli.command('admin').description('operators of the dashboard at /admin').helpCommand(false);
+  admin.command('create')
+    .description('create an operator; the password is read from standard input (first line) or asked for on a terminal')
+    .argument('<email>', 'the operator\'s e-mail, used to sign in')
+    .action(async (email: string) => {
+      const password = await readPassword();
+      await withRuntime((runtime) => adminCreate(runtime, email, password, print));
+    });
 
   const gateway = cli.command('gateway').description('tools for external payment gateways').helpCommand(false);
   gateway.command('check')

@@ -17,6 +17,7 @@ import { checkoutRoutes } from './dialects/checkout.js';
 import { purchaseRoutes, thankYouPage } from './dialects/purchases.js';
 import { paymentOrderRoutes } from './dialects/payment-orders.js';
 import { hostedPageRoutes } from './pages/hosted-page.js';
+import { adminRoutes } from './admin/admin.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { externalGatewayRoutes } from './routes/external-gateways.js';
 import { customerRoutes } from './routes/customers.js';
@@ -59,6 +60,8 @@ interface AppOptions {
   readonly requestTimeoutMs?: number;
   /** Which proxies' X-Forwarded-For sets `request.ip` (TRUST_PROXY); default: none, the peer address is the client. */
   readonly trustProxy?: TrustProxy;
+  /** Dashboard sign-in attempts per minute per client (default 10). */
+  readonly signInRateLimit?: number;
 }
 
 /** A client trickling its request a byte at a time holds a connection for no longer than this. */
@@ -172,6 +175,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(externalGatewayRoutes, { deps }); // Commerce Layer external gateways: gateway resources and inbound webhooks
   await app.register(stripeWebhookRoutes, { deps }); // Stripe gateways' events: POST /webhooks/stripe/{gatewayId}
   await app.register(hostedPageRoutes, { deps }); // the hosted payment page, /pay/{session}
+  await app.register(adminRoutes, { deps, signInRateLimit: options.signInRateLimit }); // the operators' dashboard, /admin
   await app.register(invoicePaymentRoutes, { deps, prefix: '/api/v1' }); // Invoice payments: /api/v1/invoice-payments…
   return app;
 }

@@ -13,6 +13,7 @@ import type { InvoicePaymentRepo, InvoiceRepo } from './invoices.js';
 import type { InternalAccountRepo, LedgerRepo } from './ledger.js';
 import type { CheckoutSessionRepo, OrderNoteRepo, OrderRepo } from './orders.js';
 import type { OperationsRepo } from './operations.js';
+import type { DashboardRepo, OperatorRepo } from './operators.js';
 import type { TransactionRepo } from './payments.js';
 
 export interface SettingsRepo {
@@ -67,6 +68,9 @@ export interface Repos {
   readonly paymentMethods: PaymentMethodRepo;
   readonly audit: AuditRepo;
   readonly operations: OperationsRepo;
+  readonly operators: OperatorRepo;
+  /** Read-only queries of the operators' dashboard. */
+  readonly dashboard: DashboardRepo;
   /**
    * Runs `action` once the transaction commits (never when it rolls back); outside a transaction, at once.
    * For what must not happen unless the change is durable, such as the log line announcing it.

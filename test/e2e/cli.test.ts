@@ -16,12 +16,14 @@ const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as
 
 interface Run { code: number; stdout: string; stderr: string }
 
-/** Runs `paybridge <args>` through bin/paybridge.js, as `npx paybridge` does. */
-async function paybridge(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** Runs `paybridge <args>` through bin/paybridge.js, as `npx paybridge` does; `input` is written to its standard input. */
+async function paybridge(args: string[], env: Record<string, string> = {}, input?: string): Promise<Run> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/paybridge.js', ...args], {
+    const running = promisify(execFile)(process.execPath, ['bin/paybridge.js', ...args], {
       cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn', PAYBRIDGE_DEMO: '0', ...env },
     });
+    running.child.stdin?.end(input ?? '');
+    const { stdout, stderr } = await running;
     return { code: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -33,7 +35,7 @@ describe('paybridge CLI', () => {
   it('--help prints every command and every environment variable on stdout, exit 0', async () => {
     const run = await paybridge(['--help']);
     expect(run).toMatchObject({ code: 0, stderr: '' });
-    for (const command of ['serve', 'worker', 'migrate', 'demo-data', 'check', 'keys', 'gateway']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['serve', 'worker', 'migrate', 'demo-data', 'check', 'keys', 'admin', 'gateway']) expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     for (const name of Object.keys(SETTINGS)) expect(run.stdout).toContain(name);
   });
 
@@ -48,6 +50,7 @@ describe('paybridge CLI', () => {
     [['keys', 'list', '--help'], 'list the API keys'],
     [['keys', 'revoke', '--help'], '<id>'],
     [['gateway', 'check', '--help'], '--webhook-port'],
+    [['admin', 'create', '--help'], 'standard input'],
   ])('%j prints its help on stdout, exit 0', async (args, text) => {
     const run = await paybridge(args);
     expect(run).toMatchObject({ code: 0, stderr: '' });
@@ -100,6 +103,16 @@ describe('paybridge CLI', () => {
       expect(revoked).toMatchObject({ code: 0, stdout: `${id} (ci robot) revoked\n` });
       const after = (await paybridge(['keys', 'list'], env)).stdout.split('\n').find((l) => l.startsWith(id!));
       expect(after).toMatch(/\s\d{4}-\d\d-\d\dT\S+Z$/);
+    }, 60_000);
+
+    it('admin create makes an operator with the password from standard input, never from an argument; refuses a short password and a taken e-mail', async () => {
+      const created = await paybridge(['admin', 'create', 'ops@example.com'], env, 'a long enough password\n');
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stdout).toMatch(/^operator op_\w+ \(ops@example.com\) created: sign in at http:\/\/127\.0\.0\.1:3000\/admin\n$/);
+      expect(await paybridge(['admin', 'create', 'OPS@example.com'], env, 'another long password\n'))
+        .toEqual({ code: 1, stdout: '', stderr: 'paybridge: an operator with the e-mail OPS@example.com exists already\n' });
+      expect(await paybridge(['admin', 'create', 'short@example.com'], env, 'short\n'))
+        .toEqual({ code: 1, stdout: '', stderr: 'paybridge: the password must be 12 to 1024 characters long\n' });
     }, 60_000);
 
     it('revoke of an unknown id says so, exit 1', async () => {

@@ -15,6 +15,7 @@ import type { Database as Tables } from './schema.js';
 import { core } from './migrations/001-core.js';
 import { auditRepo } from './repos/audit.js';
 import { operationsRepo } from './repos/operations.js';
+import { dashboardRepo, operatorRepo } from './repos/operators.js';
 import { apiKeyRepo, idempotencyRepo, refreshTokenRepo, settingsRepo } from './repos/access.js';
 import { customerRepo, gatewayRepo, productRepo, promoCodeRepo, shopRepo, taxRateRepo } from './repos/catalog.js';
 import { ledgerRepo, type BeforeCommit } from './repos/ledger.js';
@@ -28,6 +29,7 @@ import { externalGateways } from './migrations/004-external-gateways.js';
 import { orderCallbacks } from './migrations/006-order-callbacks.js';
 import { securityReview } from './migrations/007-security.js';
 import { productNames } from './migrations/008-product-names.js';
+import { operators } from './migrations/010-operators.js';
 import { externalGatewayRepo, paymentMethodRepo } from './repos/gateways-external.js';
 import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
@@ -40,7 +42,7 @@ type Dialect = 'sqlite' | 'postgres';
 function migrations(dialect: Dialect): Record<string, Migration> {
   return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect), '004-external-gateways': externalGateways(dialect),
     '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect),
-    '007-security': securityReview(dialect), '008-product-names': productNames(dialect) };
+    '007-security': securityReview(dialect), '008-product-names': productNames(dialect), '010-operators': operators(dialect) };
 }
 
 interface RepoContext {
@@ -81,6 +83,8 @@ const FACTORIES: { readonly [K in keyof Repos]: (c: RepoContext) => Repos[K] } =
   inboundWebhooks: (c) => inboundWebhookRepo(c.db),
   audit: (c) => auditRepo(c.db),
   operations: (c) => operationsRepo(c.db),
+  operators: (c) => operatorRepo(c.db),
+  dashboard: (c) => dashboardRepo(c.db, c.dialect),
   onCommit: (c) => c.afterCommit ?? ((action) => action()),
   externalGateways: (c) => externalGatewayRepo(c.db, c.now),
   paymentMethods: (c) => paymentMethodRepo(c.db, c.now),

@@ -216,6 +216,26 @@ interface LedgerTransfersTable {
   created_at: number;
 }
 
+interface OperatorSessionsTable {
+  id: string;
+  token_hash: string;
+  operator_id: string | null;
+  api_key_id: string | null;
+  created_at: number;
+  last_seen_at: number;
+  revoked_at: number | null;
+}
+
+interface OperatorsTable {
+  id: string;
+  email: string;
+  email_lower: string;
+  password_hash: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
 interface OrderLinesTable {
   id: Generated<number>;
   order_id: number;
@@ -472,6 +492,8 @@ export interface Database {
   ledger_accounts: LedgerAccountsTable;
   ledger_postings: LedgerPostingsTable;
   ledger_transfers: LedgerTransfersTable;
+  operator_sessions: OperatorSessionsTable;
+  operators: OperatorsTable;
   order_lines: OrderLinesTable;
   order_notes: OrderNotesTable;
   order_status_changes: OrderStatusChangesTable;

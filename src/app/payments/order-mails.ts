@@ -21,7 +21,7 @@ function greetingName(order: Order, customer: Customer | undefined): string | nu
 export async function orderMails(
   deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order, lines: readonly OrderLine[],
   known: { readonly shop?: Shop | undefined; readonly customer?: Customer | null | undefined },
-  what: { confirmation?: boolean; seatCodes?: readonly { code: string; title: string }[]; refund?: { amount: number; id: string; totalRefunded: number } },
+  what: { confirmation?: boolean | { resend: string }; seatCodes?: readonly { code: string; title: string }[]; refund?: { amount: number; id: string; totalRefunded: number } },
 ): Promise<void> {
   const customer = order.customerId === null ? undefined
     : known.customer?.id === order.customerId ? known.customer : await tx.customers.get(order.customerId);
@@ -35,7 +35,11 @@ export async function orderMails(
     lines: lines.map((l) => ({ title: l.title, quantity: l.quantity, total: l.total })),
     subtotal: order.subtotal, discount: order.discount, tax: order.tax, total: order.total, promoCode: order.promoCode,
   };
-  if (what.confirmation) await enqueueEmail(deps, tx, to, orderConfirmation(data), `order-confirmation.${order.id}`);
+  if (what.confirmation) {
+    // A resend is a new reason for the mail (its own dedupe key); the first confirmation is sent once.
+    const reason = typeof what.confirmation === 'object' ? `order-confirmation.${order.id}.resend.${what.confirmation.resend}` : `order-confirmation.${order.id}`;
+    await enqueueEmail(deps, tx, to, orderConfirmation(data), reason);
+  }
   if (what.seatCodes && what.seatCodes.length > 0) await enqueueEmail(deps, tx, to, seatCodesMail({ ...data, codes: what.seatCodes }), `seat-codes.${order.id}`);
   if (what.refund) {
     await enqueueEmail(deps, tx, to, refundNotice({

@@ -38,6 +38,8 @@ interface StartInput {
    */
   readonly processorReference?: string | undefined;
   readonly actor: string;
+  /** Why (a refund's reason): kept in the transaction's metadata as `reason`. */
+  readonly reason?: string | null | undefined;
 }
 
 const AUTHORIZABLE = new Set(['unpaid', 'partially_authorized']);
@@ -104,6 +106,7 @@ async function startLoaded(deps: Deps, tx: Repos, order: Order, txns: readonly P
     errorMessage: null, metadata: {
       ...(input.source ? { source: { type: input.source.type, token: input.source.token } } : {}),
       ...(input.autoCapture ? { auto_capture: true } : {}),
+      ...(input.reason ? { reason: input.reason } : {}),
     },
   });
 }

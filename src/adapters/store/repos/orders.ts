@@ -3,7 +3,7 @@ import type { Order, OrderLine, OrderRepo, StatusChange } from '../../../ports/o
 import type { PaymentTransaction, TransactionRepo } from '../../../ports/payments.js';
 import { cachedRows, changed, crud, fromRow, insertRows, slot, toRow, updateWhere, type ColumnOf, type Columns, type Db } from '../mapping.js';
 
-const ORDER: Columns<Order> = {
+export const ORDER: Columns<Order> = {
   id: ['id'], shopId: ['shop_id'], customerId: ['customer_id'], number: ['number'], currency: ['currency'],
   status: ['status'], paymentStatus: ['payment_status'], fulfillmentStatus: ['fulfillment_status'],
   subtotal: ['subtotal'], discount: ['discount'], tax: ['tax'], taxOverride: ['tax_override'], total: ['total'],
