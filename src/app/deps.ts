@@ -31,9 +31,12 @@ export type Principal =
     readonly customerId: string;
     /** The sign-in (refresh-token family) the caller's access token belongs to, if any. */
     readonly session: string | null;
+    /** The API key that minted the token for the platform's user (POST /customers/{id}/access-tokens), if any. */
+    readonly actingKeyId?: string | undefined;
   };
 
-/** The `actor` written into state histories. */
+/** The `actor` written into state histories: a token a platform minted for its user names the platform's key. */
 export function actorOf(principal: Principal): string {
-  return principal.role === 'customer' ? `customer:${principal.customerId}` : `api_key:${principal.apiKeyId}`;
+  if (principal.role !== 'customer') return `api_key:${principal.apiKeyId}`;
+  return principal.actingKeyId ? `api_key:${principal.actingKeyId}` : `customer:${principal.customerId}`;
 }

@@ -104,7 +104,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => deps.ids.next('req'),
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true } },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // An external id (up to 255 characters) travels in a path, percent-encoded: up to 3 bytes a character.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 800 },
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
   });
   // JSON only at the root, never nested absurdly deep; routes that take forms register their own parsers.

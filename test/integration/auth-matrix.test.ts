@@ -111,6 +111,11 @@ const ROUTES: Record<string, Entry> = {
   'PATCH /api/v1/products/{id}': { roles: ADMIN, id: () => 2, body: () => ({ description: 'Hooks, suspense and server components' }) },
   'POST /api/v1/customers': { roles: PLATFORM, body: (f) => ({ email: `matrix-${f.unique()}@example.com` }) },
   'GET /api/v1/customers': { roles: PLATFORM },
+  'PUT /api/v1/customers/by-external-id/{external_id}': {
+    // A new external id each call: created (201; 200 is an update).
+    roles: PLATFORM, id: (f) => `matrix-user-${f.unique()}`, body: (f) => ({ email: `matrix-user-${f.unique()}@example.com` }), allowed: 201,
+  },
+  'POST /api/v1/customers/{id}/access-tokens': { roles: PLATFORM, id: (f) => f.customerId },
   'GET /api/v1/customers/me': { roles: ['customer'] },
   'PATCH /api/v1/customers/me': { roles: ['customer'], body: () => ({ first_name: 'Ada' }) },
   'GET /api/v1/customers/{id}': { roles: ANYONE, id: (f) => f.customerId },

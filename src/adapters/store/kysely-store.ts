@@ -28,6 +28,7 @@ import { externalGateways } from './migrations/004-external-gateways.js';
 import { orderCallbacks } from './migrations/006-order-callbacks.js';
 import { securityReview } from './migrations/007-security.js';
 import { productNames } from './migrations/008-product-names.js';
+import { platformCustomers } from './migrations/009-platform-customers.js';
 import { externalGatewayRepo, paymentMethodRepo } from './repos/gateways-external.js';
 import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
 import { CachingSqliteDialect } from './sqlite-dialect.js';
@@ -40,7 +41,8 @@ type Dialect = 'sqlite' | 'postgres';
 function migrations(dialect: Dialect): Record<string, Migration> {
   return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect), '004-external-gateways': externalGateways(dialect),
     '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect),
-    '007-security': securityReview(dialect), '008-product-names': productNames(dialect) };
+    '007-security': securityReview(dialect), '008-product-names': productNames(dialect),
+    '009-platform-customers': platformCustomers(dialect) };
 }
 
 interface RepoContext {
