@@ -1,7 +1,11 @@
 /**
  * A developer's lens on one checkout flow, in-process (Fastify `inject`, no sockets, no worker):
  *
- *   npx tsx bench/trace-sql.ts            the number of SQL statements and commits of each request
+ *   npx tsx bench/trace-sql.ts            the number of SQL statements and commits of each request of a
+ *                                         checkout flow, then of the worker's share of it (its events fanned
+ *                                         out to a platform endpoint subscribed to everything, its e-mail);
+ *                                         the traced flow is the second one, so the figures are the steady
+ *                                         state (the first flow also creates the ledger's accounts)
  *   npx tsx bench/trace-sql.ts -v         … and the statements themselves
  *   npx tsx bench/trace-sql.ts --loop 500 CPU time per whole flow over 500 flows, after 100 to warm up
  *   … --loop 500 --concurrency 16        the same with 16 flows under way at a time (commits are shared)
@@ -11,6 +15,7 @@
  * and `npm run bench` to report.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +73,13 @@ async function buyer(n: number): Promise<string> {
   return (token.json() as { access_token: string }).access_token;
 }
 
+/** Statements and commits per flow in a log of `flows` flows. */
+function perFlow(lines: string[], flows: number): string {
+  const statements = lines.filter((l) => !l.startsWith('EXEC')).length;
+  const commits = lines.filter((l) => l === 'EXEC commit').length;
+  return `${(statements / flows).toFixed(1)} statements and ${(commits / flows).toFixed(2)} commits per flow`;
+}
+
 async function step<T>(name: string, fn: () => Promise<T>, trace: boolean): Promise<T> {
   if (!trace) return fn();
   log = [];
@@ -100,12 +112,20 @@ async function checkout(token: string, course: number, n: number, trace: boolean
   if (trace) await step('GET /api/v1/orders/{id}', () => call({ method: 'GET', url: `/api/v1/orders/${orderId}`, auth: ADMIN_KEY }), trace);
 }
 
+// The platform's endpoint, subscribed to every event, on a receiver of our own that answers 204.
+const receiver = createServer((req, res) => { req.resume(); req.on('end', () => res.writeHead(204).end()); });
+await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+const port = (receiver.address() as { port: number }).port;
+const endpoint = await call({ method: 'POST', url: '/api/v1/webhook-endpoints', auth: ADMIN_KEY, payload: { url: `http://127.0.0.1:${port}/webhooks`, event_types: ['*'] } });
+if (endpoint.statusCode !== 201) throw new Error(`webhook endpoint: ${endpoint.statusCode} ${endpoint.body}`);
+
 if (loops > 0) {
   // Each buyer buys courses 1, 2 and 3 once: enough buyers for the warm-up and the measured flows.
   const warmup = 100;
   const tokens = await Promise.all(Array.from({ length: Math.ceil((warmup + loops) / 3) }, (_, i) => buyer(i)));
   const run = (i: number) => checkout(tokens[Math.floor(i / 3)]!, (i % 3) + 1, i, false);
   for (let i = 0; i < warmup; i++) await run(i);
+  log = [];
   const cpu = process.cpuUsage();
   const wall = performance.now();
   let next = warmup;
@@ -114,18 +134,30 @@ if (loops > 0) {
   }));
   const used = process.cpuUsage(cpu);
   const ms = (performance.now() - wall) / loops;
-  process.stdout.write(`${loops} checkout flows, ${concurrency} at a time: ${((used.user + used.system) / 1000 / loops).toFixed(3)} ms CPU (${(used.system / 1000 / loops).toFixed(3)} ms of it in the kernel) and ${ms.toFixed(3)} ms wall per flow\n`);
-  // What the worker then spends on each flow's outbox: its events (no webhook endpoints) and e-mail.
+  const requestLog = log;
+  log = null;
+  process.stdout.write(`${loops} checkout flows, ${concurrency} at a time: ${((used.user + used.system) / 1000 / loops).toFixed(3)} ms CPU (${(used.system / 1000 / loops).toFixed(3)} ms of it in the kernel) and ${ms.toFixed(3)} ms wall per flow; ${perFlow(requestLog, loops)}\n`);
+  // What the worker then spends on each flow's outbox: its events fanned out to the endpoint, and e-mail.
   const background = createWorker(config, runtime);
+  log = [];
   const before = process.cpuUsage();
   const started = performance.now();
   await background.worker.drain(10_000);
   const worker = process.cpuUsage(before);
-  process.stdout.write(`the worker, draining the outbox of ${warmup + loops} flows: ${((worker.user + worker.system) / 1000 / (warmup + loops)).toFixed(3)} ms CPU and ${((performance.now() - started) / (warmup + loops)).toFixed(3)} ms wall per flow\n`);
+  const workerLog = log;
+  log = null;
+  process.stdout.write(`the worker, draining the outbox of ${warmup + loops} flows: ${((worker.user + worker.system) / 1000 / (warmup + loops)).toFixed(3)} ms CPU and ${((performance.now() - started) / (warmup + loops)).toFixed(3)} ms wall per flow; ${perFlow(workerLog, warmup + loops)}\n`);
   await background.close();
 } else {
-  await checkout(await buyer(0), 1, 0, true);
+  const background = createWorker(config, runtime);
+  const token = await buyer(0);
+  await checkout(token, 1, 0, false);
+  await background.worker.drain(100);
+  await checkout(token, 2, 1, true);
+  await step('the worker: events, deliveries, e-mail', () => background.worker.drain(100), true);
+  await background.close();
 }
+receiver.close();
 await app.close();
 await runtime.deps.store.close();
 rmSync(dir, { recursive: true, force: true });

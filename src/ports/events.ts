@@ -102,6 +102,8 @@ export interface EventRepo {
    */
   appendAll(events: readonly Omit<DomainEvent, 'sequence' | 'createdAt'>[]): Promise<DomainEvent[]>;
   get(id: string): Promise<DomainEvent | undefined>;
+  /** The events with these ids that exist (one query), in no particular order. */
+  getMany(ids: readonly string[]): Promise<DomainEvent[]>;
   /** Events not yet fanned out to endpoints, oldest first, locked (SKIP LOCKED on PostgreSQL). */
   claimUndispatched(limit: number): Promise<DomainEvent[]>;
   markDispatched(ids: readonly string[]): Promise<void>;
@@ -136,15 +138,16 @@ export interface WebhookRepo {
   claimDue(now: number, limit: number, lease: Lease): Promise<WebhookDelivery[]>;
   /** Applies the outcome of an attempt if `owner` still holds the lease; false otherwise. */
   finishAttempt(id: string, owner: string, patch: Pick<WebhookDelivery, 'status' | 'nextAttemptAt' | 'lastStatusCode' | 'lastError' | 'deliveredAt' | 'attempts'>): Promise<boolean>;
-  recordAttempt(attempt: Omit<WebhookAttempt, 'id'>): Promise<void>;
+  /** Records attempts, in this order (one statement). */
+  recordAttempts(attempts: readonly Omit<WebhookAttempt, 'id'>[]): Promise<void>;
   getDelivery(id: string): Promise<WebhookDelivery | undefined>;
   /** Deliveries matching every filter given, newest first (`page.after` is the last id of the previous page). */
   listDeliveries(filter: DeliveryFilter, page: PageRequest): Promise<Page<WebhookDelivery>>;
   attempts(deliveryId: string): Promise<WebhookAttempt[]>;
   /** Puts a delivery back in the queue for an attempt at `at` (manual replay). */
   requeue(id: string, at: number): Promise<boolean>;
-  /** Counts a failed attempt against the endpoint and returns the new run of consecutive failures. */
-  endpointFailed(id: string): Promise<number>;
+  /** Counts `failures` failed attempts against the endpoint and returns the new run of consecutive failures. */
+  endpointFailed(id: string, failures: number): Promise<number>;
   endpointSucceeded(id: string): Promise<void>;
 }
 

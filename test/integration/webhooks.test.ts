@@ -131,6 +131,29 @@ describe.each(DIALECTS)('outgoing webhooks (%s)', (dialect) => {
     expect((await api('GET', `/webhook-endpoints/${ep.id}`)).json()).toMatchObject({ enabled: false, consecutive_failures: 5 });
   });
 
+  it('counts only the failures after the last success, however the answers are grouped when recorded', async () => {
+    const ep = await endpoint(['order.*']);
+    receiver.fallback = 500;
+    for (let i = 0; i < 2; i++) await newOrder();
+    await worker.runOnce();
+    expect((await api('GET', `/webhook-endpoints/${ep.id}`)).json()).toMatchObject({ enabled: true, consecutive_failures: 2 });
+
+    // One order's two events go out one after the other: the first succeeds, the second fails.
+    receiver.fallback = 204;
+    receiver.script.push(204, 500);
+    const orderId = await newOrder();
+    await api('POST', `/orders/${orderId}/cancel`, {});
+    await worker.runOnce();
+    expect((await api('GET', `/webhook-endpoints/${ep.id}`)).json()).toMatchObject({ enabled: true, consecutive_failures: 1 });
+    const pending = (await api('GET', `/webhook-deliveries?endpoint_id=${ep.id}&status=pending`)).json().data;
+    expect(pending).toHaveLength(3); // every failed answer is retried later, none is lost
+    const delivered = (await api('GET', `/webhook-deliveries?endpoint_id=${ep.id}&status=delivered`)).json().data;
+    expect(delivered).toHaveLength(1);
+    for (const d of [...pending, ...delivered]) {
+      expect((await api('GET', `/webhook-deliveries/${d.id}`)).json().attempt_log).toHaveLength(1);
+    }
+  });
+
   it('sends a test ping on demand', async () => {
     const ep = await endpoint(['order.created']);
     const ping = await api('POST', `/webhook-endpoints/${ep.id}/test`);

@@ -46,6 +46,11 @@ export function eventRepo(db: Db, now: () => number, dialect: Dialect): EventRep
       const row = await db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? map(row) : undefined;
     },
+    async getMany(ids) {
+      if (ids.length === 0) return [];
+      const rows = await db.selectFrom('events').selectAll().where('id', 'in', [...ids]).execute();
+      return rows.map(map);
+    },
     async claimUndispatched(limit) {
       const q = db.selectFrom('events').selectAll().where('dispatched', '=', 0).orderBy('id').limit(limit);
       return (await locked(q, dialect).execute()).map(map);
@@ -137,8 +142,8 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
         .where('id', '=', id).where('lease_owner', '=', owner).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
-    async recordAttempt(attempt) {
-      await db.insertInto('webhook_attempts').values(toRow(ATTEMPT, attempt) as NewRow<'webhook_attempts'>).execute();
+    async recordAttempts(attempts) {
+      await insertRows(db, 'webhook_attempts', attempts.map((a) => toRow(ATTEMPT, a)));
     },
     getDelivery: (id) => deliveries.get(id),
     listDeliveries(filter, page) {
@@ -160,8 +165,8 @@ export function webhookRepo(db: Db, now: () => number, dialect: Dialect): Webhoo
         .where('id', '=', id).executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     },
-    async endpointFailed(id) {
-      const row = await db.updateTable('webhook_endpoints').set({ consecutive_failures: sql`consecutive_failures + 1` })
+    async endpointFailed(id, failures) {
+      const row = await db.updateTable('webhook_endpoints').set({ consecutive_failures: sql`consecutive_failures + ${failures}` })
         .where('id', '=', id).returning('consecutive_failures').executeTakeFirst();
       return Number(row?.consecutive_failures ?? 0);
     },
