@@ -159,7 +159,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /api/v1/orders/{id}/void': MONEY,
   'POST /api/v1/orders/{id}/refunds': { ...MONEY, body: () => ({ amount: 100 }) },
   'POST /api/v1/transactions/{id}/confirm': { ...MONEY, id: () => 'txn_none', body: () => ({ outcome: 'succeeded' }) },
-  'POST /api/v1/checkout': { roles: ['customer'], body: () => ({ courses: [2] }), dialect: CHECKOUT_ENVELOPE },
+  'POST /api/v1/checkout': { roles: ANYONE, body: (f) => ({ courses: [2], customer: { id: f.customerId } }), dialect: CHECKOUT_ENVELOPE },
   'GET /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, dialect: DRF },
   'PUT /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), dialect: DRF },
   'PATCH /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), dialect: DRF },
