@@ -21,6 +21,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { externalGatewayRoutes } from './routes/external-gateways.js';
 import { customerRoutes } from './routes/customers.js';
 import { docsRoutes } from './routes/docs.js';
+import { checkoutSessionRoutes } from './routes/checkout-sessions.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
@@ -159,7 +160,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     for (const routes of [
       shopRoutes, productRoutes, customerRoutes, promoCodeRoutes, taxRateRoutes, apiKeyRoutes, orderRoutes, orderPaymentRoutes, transactionRoutes,
-      gatewayRoutes, enrollmentRoutes, webhookRoutes, eventRoutes, invoiceRoutes, accountRoutes,
+      gatewayRoutes, enrollmentRoutes, webhookRoutes, eventRoutes, invoiceRoutes, accountRoutes, checkoutSessionRoutes,
     ]) {
       await api.register(routes, { deps });
     }

@@ -116,6 +116,13 @@ const ROUTES: Record<string, Entry> = {
     roles: PLATFORM, id: (f) => `matrix-user-${f.unique()}`, body: (f) => ({ email: `matrix-user-${f.unique()}@example.com` }), allowed: 201,
   },
   'POST /api/v1/customers/{id}/access-tokens': { roles: PLATFORM, id: (f) => f.customerId },
+  'POST /api/v1/checkout-sessions': {
+    roles: PLATFORM, body: (f) => ({ customer: { external_id: `matrix-buyer-${f.unique()}`, email: `matrix-buyer-${f.unique()}@example.com` }, lines: [{ product_id: 2 }] }),
+  },
+  'GET /api/v1/checkout-sessions': { roles: PLATFORM, query: (f) => ({ customer_id: f.customerId }) },
+  // A session that does not exist: an allowed caller gets past the role check to the 404 (checkout-sessions.test.ts specifies real ones).
+  'GET /api/v1/checkout-sessions/{id}': { roles: PLATFORM, id: () => 'cs_none', allowed: 404, error: 'not_found' },
+  'POST /api/v1/checkout-sessions/{id}/expire': { roles: PLATFORM, id: () => 'cs_none', allowed: 404, error: 'not_found' },
   'GET /api/v1/customers/me': { roles: ['customer'] },
   'PATCH /api/v1/customers/me': { roles: ['customer'], body: () => ({ first_name: 'Ada' }) },
   'GET /api/v1/customers/{id}': { roles: ANYONE, id: (f) => f.customerId },

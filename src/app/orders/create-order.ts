@@ -14,7 +14,7 @@ import { orderJson } from '../representations.js';
 import { country as checkCountry, emailAddress, found, invalid } from '../validate.js';
 import { discountFor, promoFields, redeemSeat, refuseOwned } from './purchase-rules.js';
 
-interface CreateOrderInput {
+export interface CreateOrderInput {
   readonly shopId: string;
   readonly customerId: string | null;
   readonly lines: readonly { readonly productId: number; readonly quantity: number }[];
@@ -97,25 +97,28 @@ export async function insertPricedOrder(
 }
 
 export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<Order> {
+  return deps.store.tx((tx) => createOrderIn(deps, tx, input));
+}
+
+/** `createOrder` in the caller's transaction (a checkout session opens its order and itself in one). */
+export async function createOrderIn(deps: Deps, tx: Repos, input: CreateOrderInput): Promise<Order> {
   const country = checkCountry(input.country) ?? null;
   emailAddress(input.email, '/email');
-  return deps.store.tx(async (tx) => {
-    const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
-    if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
-    const products = await loadPricedProducts(tx, shop, input.lines);
-    // Seats (quantity > 1) are bought for others; a single unit for oneself may not be a course one owns.
-    const forSelf = products.filter((_, i) => input.lines[i]!.quantity === 1);
-    if (input.customerId !== null) {
-      await refuseOwned(tx, input.customerId, forSelf, (i) => `/lines/${products.indexOf(forSelf[i]!)}/product_id`, input.ownerName ?? 'you');
-    }
-    const quantityOf = (productId: number) => input.lines.filter((l) => l.productId === productId).reduce((n, l) => n + l.quantity, 0);
-    const discount = input.promoCode ? await discountFor(deps, tx, shop, input.promoCode, input.customerId, quantityOf) : null;
-    const totals = await priceItems(tx, shop, products.map((product, i) => ({ product, quantity: input.lines[i]!.quantity })), discount?.rule ?? null, country);
-    const order = await insertPricedOrder(deps, tx, shop, totals, {
-      customerId: input.customerId, country, ...promoFields(discount), email: input.email, number: input.number, metadata: input.metadata,
-    });
-    await redeemSeat(tx, discount, input.customerId, order.id);
-    // Nothing to pay (a 100% promo code): the order is placed and fulfilled at once.
-    return order.total === 0 ? settleOrder(deps, tx, order.id, 'system:free-order', null) : order;
+  const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
+  if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
+  const products = await loadPricedProducts(tx, shop, input.lines);
+  // Seats (quantity > 1) are bought for others; a single unit for oneself may not be a course one owns.
+  const forSelf = products.filter((_, i) => input.lines[i]!.quantity === 1);
+  if (input.customerId !== null) {
+    await refuseOwned(tx, input.customerId, forSelf, (i) => `/lines/${products.indexOf(forSelf[i]!)}/product_id`, input.ownerName ?? 'you');
+  }
+  const quantityOf = (productId: number) => input.lines.filter((l) => l.productId === productId).reduce((n, l) => n + l.quantity, 0);
+  const discount = input.promoCode ? await discountFor(deps, tx, shop, input.promoCode, input.customerId, quantityOf) : null;
+  const totals = await priceItems(tx, shop, products.map((product, i) => ({ product, quantity: input.lines[i]!.quantity })), discount?.rule ?? null, country);
+  const order = await insertPricedOrder(deps, tx, shop, totals, {
+    customerId: input.customerId, country, ...promoFields(discount), email: input.email, number: input.number, metadata: input.metadata,
   });
+  await redeemSeat(tx, discount, input.customerId, order.id);
+  // Nothing to pay (a 100% promo code or a seat code): the order is placed and fulfilled at once.
+  return order.total === 0 ? settleOrder(deps, tx, order.id, 'system:free-order', null) : order;
 }
