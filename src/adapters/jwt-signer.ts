@@ -15,7 +15,9 @@ export class JwtSigner implements TokenSigner {
 
   async sign(claims: AccessClaims, ttlSeconds: number): Promise<string> {
     const now = Math.floor(this.clock.now() / 1000);
-    return new SignJWT({ role: claims.role, ...(claims.session ? { sid: claims.session } : {}) })
+    return new SignJWT({
+      role: claims.role, ...(claims.session ? { sid: claims.session } : {}), ...(claims.actor ? { act: { sub: claims.actor } } : {}),
+    })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setSubject(claims.subject)
@@ -32,7 +34,11 @@ export class JwtSigner implements TokenSigner {
       const role = payload['role'];
       if (typeof role !== 'string' || !ROLES.has(role) || typeof payload.sub !== 'string') return null;
       const sid = payload['sid'];
-      return { role: role as AccessClaims['role'], subject: payload.sub, ...(typeof sid === 'string' ? { session: sid } : {}) };
+      const act = (payload['act'] as { sub?: unknown } | undefined)?.sub;
+      return {
+        role: role as AccessClaims['role'], subject: payload.sub,
+        ...(typeof sid === 'string' ? { session: sid } : {}), ...(typeof act === 'string' ? { actor: act } : {}),
+      };
     } catch (error) {
       if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
       throw error;

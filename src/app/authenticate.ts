@@ -32,12 +32,15 @@ export async function authenticate(deps: Deps, header: string | undefined): Prom
     const claims = await deps.tokens.verify(credential.token);
     if (!claims) return null;
     if (claims.role === 'customer') {
-      const [customer, revoked] = await Promise.all([
+      const [customer, revoked, minter] = await Promise.all([
         deps.store.customers.get(claims.subject),
         claims.session ? deps.store.refreshTokens.familyRevoked(claims.session) : false,
+        claims.actor ? deps.store.apiKeys.get(claims.actor) : undefined,
       ]);
-      // A revoked sign-in (a replayed refresh token, a password change elsewhere) ends its access tokens too.
-      return customer && !revoked ? { role: 'customer', customerId: customer.id, session: claims.session ?? null } : null;
+      // A revoked sign-in (a replayed refresh token, a password change elsewhere) ends its access tokens too,
+      // and so does revoking the key that minted a token for the platform's user.
+      if (!customer || revoked || (claims.actor && (!minter || minter.revokedAt !== null))) return null;
+      return { role: 'customer', customerId: customer.id, session: claims.session ?? null, ...(claims.actor ? { actingKeyId: claims.actor } : {}) };
     }
     const key = await deps.store.apiKeys.get(claims.subject);
     return key && key.revokedAt === null ? { role: key.role, apiKeyId: key.id } : null;

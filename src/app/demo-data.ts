@@ -81,7 +81,7 @@ export async function createDemoData(deps: Deps): Promise<DemoSummary> {
     await tx.gateways.insert({ id: deps.ids.next('gw'), shopId, kind: 'sandbox', name: 'Sandbox (test cards)', config: {} });
     if (!(await tx.customers.getByEmail(DEMO.customerEmail))) {
       await tx.customers.insert({
-        id: deps.ids.next('cus'), email: DEMO.customerEmail, firstName: 'Demo', lastName: 'Learner', restricted: false, passwordHash,
+        id: deps.ids.next('cus'), email: DEMO.customerEmail, firstName: 'Demo', lastName: 'Learner', restricted: false, passwordHash, externalId: null,
       });
     }
     return { integrationKey: await demoKey(deps, tx) };

@@ -37,10 +37,12 @@ export type Principal =
     readonly customerId: string;
     /** The sign-in (refresh-token family) the caller's access token belongs to, if any. */
     readonly session: string | null;
+    /** The API key that minted the token for the platform's user (POST /customers/{id}/access-tokens), if any. */
+    readonly actingKeyId?: string | undefined;
   };
 
-/** The `actor` written into state histories. */
+/** The `actor` written into state histories: a token a platform minted for its user names the platform's key. */
 export function actorOf(principal: Principal): string {
-  if (principal.role === 'customer') return `customer:${principal.customerId}`;
+  if (principal.role === 'customer') return principal.actingKeyId ? `api_key:${principal.actingKeyId}` : `customer:${principal.customerId}`;
   return principal.operatorId ? `operator:${principal.operatorId}` : `api_key:${principal.apiKeyId}`;
 }

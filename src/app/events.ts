@@ -11,6 +11,7 @@ export const EVENT_TYPES = [
   'order.created', 'order.placed', 'order.cancelled', 'order.completed', 'order.expired', 'order.notification_added',
   'payment.authorized', 'payment.captured', 'payment.failed', 'payment.voided', 'payment.refunded', 'payment.pending', 'payment.disputed',
   'purchase.fulfilled', 'purchase.failed', 'fulfillment.revoked',
+  'checkout_session.completed', 'checkout_session.expired',
   'invoice.created', 'invoice.paid', 'invoice.partially_paid', 'invoice.overdue', 'invoice.voided',
   'webhook.test',
 ] as const;

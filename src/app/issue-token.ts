@@ -5,6 +5,7 @@
 import { DomainError } from '../domain/errors.js';
 import { authenticateKey } from './authenticate.js';
 import type { Deps } from './deps.js';
+import { found } from './validate.js';
 
 const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600 * 1000;
@@ -74,6 +75,16 @@ async function refreshGrant(deps: Deps, req: TokenRequest): Promise<TokenRespons
     throw new DomainError('invalid_grant', 'the refresh token was already used; every token of this sign-in is revoked');
   }
   return customerTokens(deps, token.customerId, token.family);
+}
+
+/**
+ * A customer access token minted by the platform for one of its users (no password, no refresh token): the
+ * same token as the password grant's, seeing only that customer, valid 15 minutes, naming the minting key.
+ */
+export async function mintCustomerToken(deps: Deps, customerId: string, apiKeyId: string): Promise<Omit<TokenResponse, 'refresh_token' | 'scope'>> {
+  found(await deps.store.customers.get(customerId), 'customer', customerId);
+  const accessToken = await deps.tokens.sign({ role: 'customer', subject: customerId, actor: apiKeyId }, ACCESS_TOKEN_TTL_SECONDS);
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS };
 }
 
 async function customerTokens(deps: Deps, customerId: string, family: string): Promise<TokenResponse> {

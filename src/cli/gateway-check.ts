@@ -39,7 +39,7 @@ function sampleRequest(kind: PaymentTransaction['kind'], id: string, amount: num
     id: 'shop_check', name: 'Paybridge gateway check', currency: 'USD', remoteCheckoutUrl: null, successUrl: null, cancelUrl: null,
     autoCapture: false, clearingDays: 1, webhookSecret: '', createdAt: now, updatedAt: now,
   };
-  const customer: Customer = { id: 'cus_check', email: 'gateway-check@example.com', firstName: 'Gateway', lastName: 'Check', restricted: false, passwordHash: null, createdAt: now, updatedAt: now };
+  const customer: Customer = { id: 'cus_check', email: 'gateway-check@example.com', firstName: 'Gateway', lastName: 'Check', restricted: false, passwordHash: null, externalId: null, createdAt: now, updatedAt: now };
   const line = (n: number, productId: number, sku: string, title: string, unit: number): OrderLine => ({
     id: n, orderId: 1001, productId, sku, title, quantity: 1, unitAmount: unit, subtotal: unit, discount: 0, tax: 0, total: unit,
   });

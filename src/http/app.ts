@@ -22,6 +22,7 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 import { externalGatewayRoutes } from './routes/external-gateways.js';
 import { customerRoutes } from './routes/customers.js';
 import { docsRoutes } from './routes/docs.js';
+import { checkoutSessionRoutes } from './routes/checkout-sessions.js';
 import { enrollmentRoutes } from './routes/enrollments.js';
 import { eventRoutes } from './routes/events.js';
 import { gatewayRoutes } from './routes/gateways.js';
@@ -108,7 +109,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     genReqId: () => deps.ids.next('req'),
     requestIdHeader: false,
     ajv: { customOptions: { allErrors: true } },
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+    // An external id (up to 255 characters) travels in a path, percent-encoded: up to 3 bytes a character.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 800 },
     trustProxy: fastifyTrustProxy(options.trustProxy ?? false),
   });
   // JSON only at the root, never nested absurdly deep; routes that take forms register their own parsers.
@@ -162,7 +164,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(async (api) => {
     for (const routes of [
       shopRoutes, productRoutes, customerRoutes, promoCodeRoutes, taxRateRoutes, apiKeyRoutes, orderRoutes, orderPaymentRoutes, transactionRoutes,
-      gatewayRoutes, enrollmentRoutes, webhookRoutes, eventRoutes, invoiceRoutes, accountRoutes,
+      gatewayRoutes, enrollmentRoutes, webhookRoutes, eventRoutes, invoiceRoutes, accountRoutes, checkoutSessionRoutes,
     ]) {
       await api.register(routes, { deps });
     }

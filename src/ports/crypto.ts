@@ -21,6 +21,11 @@ export interface AccessClaims {
    * its access tokens. Absent for tokens that belong to no sign-in.
    */
   readonly session?: string | undefined;
+  /**
+   * The API key that minted a customer token for the platform's own user (`act`, RFC 8693's actor claim):
+   * the token stops working when the key is revoked, and the audit history names the key.
+   */
+  readonly actor?: string | undefined;
 }
 
 /** Signs and verifies short-lived access tokens (JWT, HS256). */

@@ -4,6 +4,8 @@ import type { New, Page, PageRequest, Patch } from './common.js';
 export interface Customer {
   readonly id: string;
   readonly email: string;
+  /** The platform's own id for this customer (its user id), unique, at most 255 characters; null when not given. */
+  readonly externalId: string | null;
   readonly firstName: string | null;
   readonly lastName: string | null;
   /** A restricted account may sign in but may not buy (course checkout answers 403). */
@@ -30,7 +32,9 @@ export interface CustomerRepo {
   get(id: string): Promise<Customer | undefined>;
   /** Case-insensitive. */
   getByEmail(email: string): Promise<Customer | undefined>;
-  list(filter: { email?: string | undefined }, page: PageRequest): Promise<Page<Customer>>;
+  /** Exact match. */
+  getByExternalId(externalId: string): Promise<Customer | undefined>;
+  list(filter: { email?: string | undefined; externalId?: string | undefined }, page: PageRequest): Promise<Page<Customer>>;
 }
 
 export interface PaymentSourceRepo {

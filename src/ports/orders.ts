@@ -79,6 +79,11 @@ export interface CheckoutSession {
   readonly successUrl: string | null;
   readonly cancelUrl: string | null;
   readonly expiresAt: number;
+  /**
+   * Opened through the native checkout-sessions API (`POST /api/v1/checkout-sessions`): only such sessions
+   * announce `checkout_session.completed` / `checkout_session.expired`.
+   */
+  readonly native: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -115,6 +120,8 @@ export interface OrderRepo {
 export interface CheckoutSessionRepo {
   insert(session: Omit<CheckoutSession, 'createdAt' | 'updatedAt'>): Promise<CheckoutSession>;
   get(id: string): Promise<CheckoutSession | undefined>;
+  /** Native sessions whose order belongs to `customerId`, newest first. */
+  listByCustomer(customerId: string, page: PageRequest): Promise<Page<CheckoutSession>>;
   /** The newest session of an order. */
   latestForOrder(orderId: number): Promise<CheckoutSession | undefined>;
   /** Moves an `open` session to `status`; false when it was not open any more. */

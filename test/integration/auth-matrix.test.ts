@@ -112,6 +112,18 @@ const ROUTES: Record<string, Entry> = {
   'PATCH /api/v1/products/{id}': { roles: ADMIN, id: () => 2, body: () => ({ description: 'Hooks, suspense and server components' }) },
   'POST /api/v1/customers': { roles: PLATFORM, body: (f) => ({ email: `matrix-${f.unique()}@example.com` }) },
   'GET /api/v1/customers': { roles: PLATFORM },
+  'PUT /api/v1/customers/by-external-id/{external_id}': {
+    // A new external id each call: created (201; 200 is an update).
+    roles: PLATFORM, id: (f) => `matrix-user-${f.unique()}`, body: (f) => ({ email: `matrix-user-${f.unique()}@example.com` }), allowed: 201,
+  },
+  'POST /api/v1/customers/{id}/access-tokens': { roles: PLATFORM, id: (f) => f.customerId },
+  'POST /api/v1/checkout-sessions': {
+    roles: PLATFORM, body: (f) => ({ customer: { external_id: `matrix-buyer-${f.unique()}`, email: `matrix-buyer-${f.unique()}@example.com` }, lines: [{ product_id: 2 }] }),
+  },
+  'GET /api/v1/checkout-sessions': { roles: PLATFORM, query: (f) => ({ customer_id: f.customerId }) },
+  // A session that does not exist: an allowed caller gets past the role check to the 404 (checkout-sessions.test.ts specifies real ones).
+  'GET /api/v1/checkout-sessions/{id}': { roles: PLATFORM, id: () => 'cs_none', allowed: 404, error: 'not_found' },
+  'POST /api/v1/checkout-sessions/{id}/expire': { roles: PLATFORM, id: () => 'cs_none', allowed: 404, error: 'not_found' },
   'GET /api/v1/customers/me': { roles: ['customer'] },
   'PATCH /api/v1/customers/me': { roles: ['customer'], body: () => ({ first_name: 'Ada' }) },
   'GET /api/v1/customers/{id}': { roles: ANYONE, id: (f) => f.customerId },
@@ -155,7 +167,7 @@ const ROUTES: Record<string, Entry> = {
   'POST /api/v1/orders/{id}/void': MONEY,
   'POST /api/v1/orders/{id}/refunds': { ...MONEY, body: () => ({ amount: 100 }) },
   'POST /api/v1/transactions/{id}/confirm': { ...MONEY, id: () => 'txn_none', body: () => ({ outcome: 'succeeded' }) },
-  'POST /api/v1/checkout': { roles: ['customer'], body: () => ({ courses: [2] }), dialect: CHECKOUT_ENVELOPE },
+  'POST /api/v1/checkout': { roles: ANYONE, body: (f) => ({ courses: [2], customer: { id: f.customerId } }), dialect: CHECKOUT_ENVELOPE },
   'GET /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, dialect: DRF },
   'PUT /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), dialect: DRF },
   'PATCH /v1/purchases/{purchase_id}': { roles: PLATFORM, id: (f) => f.purchaseId, body: () => ({}), dialect: DRF },

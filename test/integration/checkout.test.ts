@@ -70,10 +70,32 @@ describe.each(DIALECTS)('course checkout: POST /api/v1/checkout (%s)', (dialect)
     }
   });
 
-  it('403 for an API key: only a customer checks out', async () => {
-    const res = await checkout(INTEGRATION_KEY, { courses: [1] });
-    expect(res.statusCode).toBe(403);
-    expect(res.json()).toEqual({ status: 'ERROR', message: 'Access forbidden' });
+  it('an API key checks out for the customer it names (by id or external id), and only then', async () => {
+    const missing = await checkout(INTEGRATION_KEY, { courses: [1] });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json()).toEqual({ status: 'ERROR', message: 'Validation failed', errors: { customer: ['The customer is required with an API key: {"id"} or {"external_id"}.'] } });
+    const unknown = await checkout(INTEGRATION_KEY, { courses: [1], customer: { external_id: 'nobody' } });
+    expect(unknown.statusCode).toBe(422);
+    expect(unknown.json().errors).toEqual({ customer: ['The customer does not exist.'] });
+    const ext = `platform-user-${++emails}`;
+    const customer = (await admin('PUT' as 'POST', `/customers/by-external-id/${ext}`, { email: `${ext}@example.com` })).json();
+    for (const named of [{ id: customer.id }, { external_id: ext }]) {
+      const res = await checkout(INTEGRATION_KEY, { courses: [2], customer: named });
+      expect(res.statusCode, res.body).toBe(200);
+      const order = (await admin('GET', `/orders/${res.json().order_id}`)).json();
+      expect(order.customer_id).toBe(customer.id);
+      await admin('POST', `/orders/${res.json().order_id}/cancel`);
+    }
+    // Paid through the key's checkout, the course is owned: the key's next checkout is refused like the customer's.
+    const bought = (await checkout(INTEGRATION_KEY, { courses: [3], customer: { external_id: ext } })).json();
+    expect((await pay(bought.order_id)).statusCode).toBe(200);
+    const owned = await checkout(INTEGRATION_KEY, { courses: [3], customer: { id: customer.id } });
+    expect(owned.statusCode).toBe(403);
+    expect(owned.json().errors).toEqual({ courses: ['You already own "Node.js Mastery" (course 3).'] });
+    // A customer token checks out for itself only.
+    const { token } = await buyer();
+    const other = await checkout(token, { courses: [1], customer: { id: customer.id } });
+    expect(other.statusCode).toBe(403);
   });
 
   it('403 for a restricted account', async () => {

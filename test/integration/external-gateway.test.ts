@@ -33,8 +33,12 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
 
   const api = (method: 'GET' | 'POST' | 'PATCH', url: string, payload?: object, auth: string = INTEGRATION_KEY) =>
     t.request({ method, url: `/api/v1${url}`, auth, ...(payload ? { payload } : {}) });
-  const order = async (lines: object[] = [{ product_id: 2 }], extra: object = {}) =>
-    (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines, ...extra })).json() as { id: number; total: number };
+  let buyers = 0;
+  /** An order of `customerId`, by default of a new buyer (a buyer may not buy a course it already owns). */
+  const order = async (lines: object[] = [{ product_id: 2 }], extra: object = {}, customerId?: string) => {
+    const customer = customerId ?? (await api('POST', '/customers', { email: `ext-buyer-${++buyers}@example.com` })).json().id as string;
+    return (await api('POST', '/orders', { shop_id: t.shopId, customer_id: customer, lines, ...extra })).json() as { id: number; total: number };
+  };
   const pay = (id: number, capture?: boolean, source: object = { type: 'card_token', token: 'tok_visa' }) =>
     api('POST', `/orders/${id}/payments`, { gateway_id: gw.id, source, ...(capture === undefined ? {} : { capture }) });
   const webhook = (body: object, secret = gw.shared_secret, signature?: string) => {
@@ -59,7 +63,7 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
   });
 
   it('a single-stage payment POSTs signed JSON:API documents that Commerce Layer tooling reads unchanged', async () => {
-    const o = await order([{ product_id: 1 }, { product_id: 3, quantity: 2 }], { country: 'FR' });
+    const o = await order([{ product_id: 1 }, { product_id: 3, quantity: 2 }], { country: 'FR' }, buyer.id);
     const before = m.requests.length;
     const res = await pay(o.id);
     expect(res.statusCode, res.body).toBe(200);
@@ -200,12 +204,12 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
     expect(saved.json()).toMatchObject({ customer_token: 'ext-buyer@example.com', payment_source_token: 'pst_tok_saved' });
     expect(m.requests.at(-1)!.json.data).toMatchObject({ type: 'external_payments', attributes: { payment_source_token: 'tok_saved' }, relationships: { order: { data: null } } });
     m.script('/token', (req) => success(req, { customer_token: 'cus_42' }));
-    const fromOrder = await api('POST', `/customers/${buyer.id}/payment-sources`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_two' }, order_id: (await order()).id });
+    const fromOrder = await api('POST', `/customers/${buyer.id}/payment-sources`, { gateway_id: gw.id, source: { type: 'card_token', token: 'tok_two' }, order_id: (await order(undefined, {}, buyer.id)).id });
     expect(fromOrder.json()).toMatchObject({ customer_token: 'cus_42' });
     const listed = (await t.request({ method: 'GET', url: `/api/v1/customers/${buyer.id}/payment-sources`, auth: buyer.token })).json().data;
     expect(listed.map((s: { id: string }) => s.id)).toEqual([saved.json().id, fromOrder.json().id]);
 
-    const o = await order();
+    const o = await order(undefined, {}, buyer.id);
     const paid = (await pay(o.id, true, { type: 'customer_token', token: fromOrder.json().id })).json();
     expect(paid.order.payment_status).toBe('paid');
     const auth = m.requests.filter((r) => r.path === '/authorize').at(-1)!;
@@ -248,7 +252,7 @@ describe.each(DIALECTS)('Commerce Layer external payment gateways through the na
     expect(missing.json()).toEqual({ error: { ...probe.json().error, message: 'order 999999 not found', request_id: missing.json().error.request_id } });
     const shop = (await t.request({ method: 'POST', url: '/api/v1/shops', auth: ADMIN_KEY, payload: { name: 'Elsewhere', currency: 'USD' } })).json();
     const foreign = (await t.request({ method: 'POST', url: '/api/v1/gateways', auth: ADMIN_KEY, payload: { shop_id: shop.id, kind: 'sandbox', name: 'Elsewhere sandbox' } })).json();
-    const mine = (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines: [{ product_id: 1 }] })).json();
+    const mine = (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines: [{ product_id: 3 }] })).json();
     const crossShop = await t.request({
       method: 'POST', url: `/api/v1/customers/${buyer.id}/payment-sources`, auth: buyer.token,
       payload: { gateway_id: foreign.id, source: { type: 'card_token', token: 'tok_probe' }, order_id: mine.id },

@@ -57,7 +57,7 @@ describe.each(DIALECTS)('notification and browser return racing (%s)', (dialect)
     if (!('token' in card)) throw new Error(card.error);
     cases = await inBatches(Array.from({ length: ORDERS }, (_, i) => i), 20, async (i) => {
       const products = PRODUCTS[i % PRODUCTS.length]!;
-      const customer = await t.deps.store.customers.insert({ id: t.deps.ids.next('cus'), email: `race${i}@example.com`, firstName: null, lastName: null, restricted: false, passwordHash: null });
+      const customer = await t.deps.store.customers.insert({ id: t.deps.ids.next('cus'), email: `race${i}@example.com`, firstName: null, lastName: null, restricted: false, passwordHash: null, externalId: null });
       const order = await createOrder(t.deps, { shopId: t.shopId, customerId: customer.id, lines: products.map((productId) => ({ productId, quantity: 1 })) });
       const session = await t.deps.store.tx((tx) => openCheckoutSession(t.deps, tx, order, { successUrl: 'https://shop.example/thanks' }));
       const paid = await payOrder(t.deps, { orderId: order.id, gatewayId, source: { type: 'card_token', token: card.token }, capture: true, actor: `checkout:${session.id}` });
@@ -103,7 +103,7 @@ describe.each(DIALECTS)('notification and browser return racing (%s)', (dialect)
   }, 60_000);
 
   it('a form submitted several times at once takes one payment and fulfills once', async () => {
-    const customer = await t.deps.store.customers.insert({ id: t.deps.ids.next('cus'), email: 'double-click@example.com', firstName: null, lastName: null, restricted: false, passwordHash: null });
+    const customer = await t.deps.store.customers.insert({ id: t.deps.ids.next('cus'), email: 'double-click@example.com', firstName: null, lastName: null, restricted: false, passwordHash: null, externalId: null });
     const order = await createOrder(t.deps, { shopId: t.shopId, customerId: customer.id, lines: [{ productId: 4, quantity: 1 }] });
     const session = await t.deps.store.tx((tx) => openCheckoutSession(t.deps, tx, order, { successUrl: 'https://shop.example/thanks' }));
     const page = await browser(session.id);

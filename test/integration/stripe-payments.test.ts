@@ -16,7 +16,7 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
   let t: TestApp;
   let s: StripeTestServer;
   let gw: { id: string; stripe: Record<string, unknown> };
-  let buyer: { id: string; token: string };
+  let buyers = 0;
   beforeAll(async () => {
     t = await testApp(dialect);
     s = await startStripeServer({ now: () => t.clock.now() });
@@ -26,14 +26,18 @@ describe.each(DIALECTS)('Stripe payments through the native API (%s)', (dialect)
     });
     expect(created.statusCode, created.body).toBe(201);
     gw = created.json();
-    buyer = await t.customerToken('stripe-buyer@example.com');
   });
   afterAll(async () => { await s?.close(); await t?.close(); });
 
   const api = (method: 'GET' | 'POST', url: string, payload?: object, auth: string = INTEGRATION_KEY) =>
     t.request({ method, url: `/api/v1${url}`, auth, ...(payload ? { payload } : {}) });
-  const order = async (lines: object[] = [{ product_id: 2 }]) =>
-    (await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines })).json() as { id: number; total: number };
+  // Each order has a buyer of its own: a customer may not buy a course it already owns.
+  const order = async (lines: object[] = [{ product_id: 2 }]) => {
+    const buyer = await t.customerToken(`stripe-buyer-${++buyers}@example.com`);
+    const res = await api('POST', '/orders', { shop_id: t.shopId, customer_id: buyer.id, lines });
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json() as { id: number; total: number };
+  };
   const pay = async (id: number, pm: string, capture?: boolean) => {
     const res = await api('POST', `/orders/${id}/payments`, { gateway_id: gw.id, source: { type: 'stripe_payment_method', token: pm }, ...(capture === undefined ? {} : { capture }) });
     expect(res.statusCode, res.body).toBe(200);

@@ -29,6 +29,7 @@ import { externalGateways } from './migrations/004-external-gateways.js';
 import { orderCallbacks } from './migrations/006-order-callbacks.js';
 import { securityReview } from './migrations/007-security.js';
 import { productNames } from './migrations/008-product-names.js';
+import { platformCustomers } from './migrations/009-platform-customers.js';
 import { operators } from './migrations/010-operators.js';
 import { externalGatewayRepo, paymentMethodRepo } from './repos/gateways-external.js';
 import { checkoutSessionRepo, fulfillmentRepo, orderNoteRepo, paymentSourceRepo } from './repos/fulfillment.js';
@@ -42,7 +43,8 @@ type Dialect = 'sqlite' | 'postgres';
 function migrations(dialect: Dialect): Record<string, Migration> {
   return { '001-core': core(dialect), '002-outbox': outbox(dialect), '003-payments': payments(dialect), '004-external-gateways': externalGateways(dialect),
     '005-invoices': invoices(dialect), '006-order-callbacks': orderCallbacks(dialect),
-    '007-security': securityReview(dialect), '008-product-names': productNames(dialect), '010-operators': operators(dialect) };
+    '007-security': securityReview(dialect), '008-product-names': productNames(dialect),
+    '009-platform-customers': platformCustomers(dialect), '010-operators': operators(dialect) };
 }
 
 interface RepoContext {

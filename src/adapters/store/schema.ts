@@ -32,6 +32,7 @@ interface CheckoutSessionsTable {
   expires_at: number;
   created_at: number;
   updated_at: number;
+  native: Generated<number>;
 }
 
 interface CustomersTable {
@@ -44,6 +45,7 @@ interface CustomersTable {
   password_hash: string | null;
   created_at: number;
   updated_at: number;
+  external_id: string | null;
 }
 
 interface EnrollmentsTable {

@@ -10,25 +10,37 @@ import type { CheckoutSession } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
 import { cancelLoaded } from '../orders/cancel-order.js';
+import { emitSessionEvent } from './checkout-sessions.js';
 
 const ACTOR = 'system:session-expiry';
 
 /** Payment statuses that mean the buyer's money was taken or promised: the checkout succeeded. */
-const MONEY_COMMITTED = new Set(['authorized', 'paid', 'partially_paid', 'partially_refunded', 'refunded', 'free']);
+export const MONEY_COMMITTED: ReadonlySet<string> = new Set(['authorized', 'paid', 'partially_paid', 'partially_refunded', 'refunded', 'free']);
 
-/** How the session was closed, or null when it stays open (its order has a payment in flight). */
-async function expireOne(deps: Deps, tx: Repos, session: CheckoutSession): Promise<'complete' | 'expired' | null> {
+/**
+ * Closes an open session whose time is up (or that its platform expires): how it was closed, or null when it
+ * stays open (its order has a payment in flight). A native session announces how it ended.
+ */
+export async function closeSession(deps: Deps, tx: Repos, session: CheckoutSession, actor = ACTOR): Promise<'complete' | 'expired' | null> {
   const order = await tx.orders.getForUpdate(session.orderId);
-  if (order && MONEY_COMMITTED.has(order.paymentStatus)) return (await tx.checkoutSessions.close(session.id, 'complete')) ? 'complete' : null;
+  if (order && MONEY_COMMITTED.has(order.paymentStatus)) {
+    if (!(await tx.checkoutSessions.close(session.id, 'complete'))) return null;
+    await emitSessionEvent(deps, tx, 'checkout_session.completed', session, order);
+    return 'complete';
+  }
   if (order && order.status !== 'cancelled' && order.paymentStatus === 'unpaid') {
     // Looked at again next round, until the payment in flight settles one way or the other.
     const amounts = deriveAmounts(await tx.transactions.listByOrder(order.id));
     if (amounts.pendingAuthorization > 0 || amounts.pendingCapture > 0) return null;
   }
   await tx.checkoutSessions.close(session.id, 'expired');
-  if (!order || order.status === 'cancelled' || order.paymentStatus !== 'unpaid') return 'expired';
-  const reason = `checkout session ${session.id} expired`;
-  await cancelLoaded(deps, tx, order, await tx.transactions.listByOrder(order.id), { actor: ACTOR, reason }, { type: 'order.expired', data: { session_id: session.id } });
+  if (!order) return 'expired';
+  let closed = order;
+  if (order.status !== 'cancelled' && order.paymentStatus === 'unpaid') {
+    const reason = `checkout session ${session.id} expired`;
+    closed = await cancelLoaded(deps, tx, order, await tx.transactions.listByOrder(order.id), { actor, reason }, { type: 'order.expired', data: { session_id: session.id } });
+  }
+  await emitSessionEvent(deps, tx, 'checkout_session.expired', session, closed);
   return 'expired';
 }
 
@@ -42,7 +54,7 @@ export async function expireCheckoutSessions(deps: Deps, now: number, limit = 10
   const swept = await deps.store.tx(async (tx) => {
     const sessions = await tx.checkoutSessions.claimExpired(now, limit);
     const counts = { expired: 0, complete: 0, left_open: 0 };
-    for (const session of sessions) counts[(await expireOne(deps, tx, session)) ?? 'left_open']++;
+    for (const session of sessions) counts[(await closeSession(deps, tx, session)) ?? 'left_open']++;
     return counts;
   });
   if (swept.expired + swept.complete + swept.left_open > 0) {

@@ -5,14 +5,12 @@
  * fulfilled in that same transaction.
  */
 import { DomainError, type FieldProblem } from '../../domain/errors.js';
-import { PPM } from '../../domain/money.js';
-import type { PromoRule } from '../../domain/pricing.js';
 import type { Product, Shop } from '../../ports/catalog.js';
-import type { SeatCode } from '../../ports/fulfillment.js';
 import type { CheckoutSession, Order, OrderLine } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
-import { insertPricedOrder, priceItems, usePromoCode } from '../orders/create-order.js';
+import { insertPricedOrder, priceItems } from '../orders/create-order.js';
+import { discountFor, promoFields, redeemSeat, refuseOwned } from '../orders/purchase-rules.js';
 import { settleOrder } from '../payments/settle-order.js';
 import { found } from '../validate.js';
 import { openCheckoutSession } from './sessions.js';
@@ -65,42 +63,6 @@ async function sellableProducts(tx: Repos, ids: readonly number[]): Promise<{ sh
   return { shop, products: ids.map((id) => stored.find((p) => p.id === id)!) };
 }
 
-/** Refuses (403 `already_owned`) a purchase for oneself of a course the customer can already access. */
-async function refuseOwned(tx: Repos, customerId: string, products: readonly Product[]): Promise<void> {
-  const courseOf = new Map<number, Product>();
-  for (const p of products) for (const course of p.kind === 'bundle' ? p.courseIds : [p.id]) courseOf.set(course, p);
-  const owned = await tx.fulfillment.owned(customerId, [...courseOf.keys()]);
-  if (owned.length === 0) return;
-  const courses = await tx.products.getMany([...new Set(owned.map((e) => e.courseId))]);
-  const problems = courses.map((c) => {
-    const via = courseOf.get(c.id)!;
-    const name = `"${c.title}" (course ${c.id})${via.id !== c.id ? `, included in "${via.title}"` : ''}`;
-    return { field: `/courses/${products.indexOf(via)}`, message: `You already own ${name}.`, name };
-  });
-  throw new DomainError('already_owned', `you already own ${problems.map((p) => p.name).join(', ')}`,
-    problems.map(({ field, message }) => ({ field, message })));
-}
-
-type Discount =
-  | { readonly kind: 'seat'; readonly seat: SeatCode; readonly rule: PromoRule }
-  | { readonly kind: 'promo'; readonly id: string; readonly code: string; readonly rule: PromoRule };
-
-/** A seat code (single use, 100 % off one unit of its product) or an ordinary promo code, whose use is counted. */
-async function discountFor(deps: Deps, tx: Repos, shop: Shop, code: string, customerId: string, quantity: number): Promise<Discount> {
-  const seat = await tx.fulfillment.getSeatCode(code);
-  if (!seat) {
-    const { promo, rule } = await usePromoCode(tx, shop, code, customerId, deps.clock.now());
-    return { kind: 'promo', id: promo.id, code: promo.code, rule };
-  }
-  const refuse = (why: string) => new DomainError('promo_code_invalid', `seat code ${seat.code} ${why}`, [{ field: '/promo_code', message: why }]);
-  const issuedBy = await tx.orders.get(seat.orderId);
-  if (!issuedBy || issuedBy.shopId !== shop.id) throw refuse('does not exist');
-  if (seat.status === 'redeemed') throw refuse('has already been redeemed');
-  if (seat.status !== 'available') throw refuse('is no longer valid');
-  if (quantity !== 1) throw refuse('covers one seat: check out with a quantity of 1');
-  return { kind: 'seat', seat, rule: { kind: 'percent_off', percentOff: PPM, productId: seat.productId } };
-}
-
 /**
  * Places the checkout: 403 `account_restricted` for a restricted account, 422 `validation_failed` naming
  * every bad product id, 403 `already_owned` when buying for oneself (quantity 1) something already owned,
@@ -113,18 +75,11 @@ export async function placeCheckout(deps: Deps, input: PlaceCheckoutInput): Prom
     const customer = found(await tx.customers.get(input.customerId), 'customer', input.customerId);
     if (customer.restricted) throw new DomainError('account_restricted', 'this account is restricted and may not make purchases');
     const { shop, products } = await sellableProducts(tx, input.productIds);
-    if (quantity === 1) await refuseOwned(tx, customer.id, products);
-    const discount = input.promoCode ? await discountFor(deps, tx, shop, input.promoCode, customer.id, quantity) : null;
+    if (quantity === 1) await refuseOwned(tx, customer.id, products, (i) => `/courses/${i}`);
+    const discount = input.promoCode ? await discountFor(deps, tx, shop, input.promoCode, customer.id, () => quantity) : null;
     const totals = await priceItems(tx, shop, products.map((product) => ({ product, quantity })), discount?.rule ?? null, null);
-    let order = await insertPricedOrder(deps, tx, shop, totals, {
-      customerId: customer.id, country: null,
-      promoCodeId: discount?.kind === 'promo' ? discount.id : null,
-      promoCode: discount ? (discount.kind === 'seat' ? discount.seat.code : discount.code) : null,
-    });
-    if (discount?.kind === 'seat' && !(await tx.fulfillment.redeemSeatCode(discount.seat.id, customer.id, order.id))) {
-      throw new DomainError('promo_code_invalid', `seat code ${discount.seat.code} has already been redeemed`,
-        [{ field: '/promo_code', message: 'has already been redeemed' }]);
-    }
+    let order = await insertPricedOrder(deps, tx, shop, totals, { customerId: customer.id, country: null, ...promoFields(discount) });
+    await redeemSeat(tx, discount, customer.id, order.id);
     const session = await openCheckoutSession(deps, tx, order);
     if (order.total === 0) order = await settleOrder(deps, tx, order.id, input.actor, null);
     return { order, lines: await tx.orders.lines(order.id), session, checkoutUrl: checkoutUrl(deps, shop, order.id, session.id) };

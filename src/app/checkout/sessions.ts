@@ -11,13 +11,13 @@ const SESSION_TTL_MS = 24 * 3600 * 1000;
 
 export async function openCheckoutSession(
   deps: Pick<Deps, 'ids' | 'clock'>, tx: Repos, order: Order,
-  options: { id?: string; successUrl?: string | null; cancelUrl?: string | null; ttlMs?: number } = {},
+  options: { id?: string; successUrl?: string | null; cancelUrl?: string | null; ttlMs?: number; native?: boolean } = {},
 ): Promise<CheckoutSession> {
   const shop = (await tx.shops.get(order.shopId))!;
   return tx.checkoutSessions.insert({
     id: options.id ?? deps.ids.token('cs'), orderId: order.id, status: 'open',
     successUrl: options.successUrl ?? shop.successUrl, cancelUrl: options.cancelUrl ?? shop.cancelUrl,
-    expiresAt: deps.clock.now() + (options.ttlMs ?? SESSION_TTL_MS),
+    expiresAt: deps.clock.now() + (options.ttlMs ?? SESSION_TTL_MS), native: options.native ?? false,
   });
 }
 

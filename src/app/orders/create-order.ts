@@ -4,7 +4,7 @@
  */
 import { DomainError, unwrap } from '../../domain/errors.js';
 import { priceOrder, type OrderTotals, type PromoRule } from '../../domain/pricing.js';
-import type { Product, PromoCode, Shop } from '../../ports/catalog.js';
+import type { Product, Shop } from '../../ports/catalog.js';
 import type { Order } from '../../ports/orders.js';
 import type { Repos } from '../../ports/store.js';
 import type { Deps } from '../deps.js';
@@ -12,8 +12,9 @@ import { settleOrder } from '../payments/settle-order.js';
 import { emit } from '../events.js';
 import { orderJson } from '../representations.js';
 import { country as checkCountry, emailAddress, found, invalid } from '../validate.js';
+import { discountFor, promoFields, redeemSeat, refuseOwned } from './purchase-rules.js';
 
-interface CreateOrderInput {
+export interface CreateOrderInput {
   readonly shopId: string;
   readonly customerId: string | null;
   readonly lines: readonly { readonly productId: number; readonly quantity: number }[];
@@ -22,6 +23,8 @@ interface CreateOrderInput {
   readonly email?: string | null | undefined;
   readonly number?: string | null | undefined;
   readonly metadata?: Readonly<Record<string, string>> | undefined;
+  /** Who the customer is to the caller, in a refusal: "you" (the customer itself), or "customer cus_…". */
+  readonly ownerName?: string | undefined;
 }
 
 async function loadPricedProducts(tx: Repos, shop: Shop, lines: CreateOrderInput['lines']): Promise<Product[]> {
@@ -35,30 +38,6 @@ async function loadPricedProducts(tx: Repos, shop: Shop, lines: CreateOrderInput
     }
     return product;
   });
-}
-
-/**
- * Checks a promo code can be used now by this customer and counts one use of it; returns the pricing
- * rule it stands for. Counting first takes the code's row lock on PostgreSQL, so concurrent orders queue
- * here and the once-per-customer check sees every order committed before its own.
- */
-export async function usePromoCode(
-  tx: Repos, shop: Shop, code: string, customerId: string | null, now: number,
-): Promise<{ promo: PromoCode; rule: PromoRule }> {
-  const promo = await tx.promoCodes.getByCode(shop.id, code);
-  const refuse = (why: string) => new DomainError('promo_code_invalid', `promo code ${code.toUpperCase()} ${why}`, [{ field: '/promo_code', message: why }]);
-  if (!promo || !promo.active) throw refuse('does not exist');
-  if (promo.expiresAt !== null && promo.expiresAt <= now) throw refuse('has expired');
-  if (promo.currency !== null && promo.currency !== shop.currency) throw refuse(`is for ${promo.currency} orders`);
-  if (promo.oncePerCustomer && customerId === null) throw refuse('needs a signed-in customer');
-  if (!(await tx.promoCodes.use(promo.id))) throw refuse('has been used up');
-  if (promo.oncePerCustomer && await tx.orders.countWithPromo(promo.id, customerId!) > 0) throw refuse('was already used by this customer');
-  const rule: PromoRule = promo.kind === 'percent_off'
-    ? { kind: 'percent_off', percentOff: promo.percentOffPpm!, productId: promo.productId }
-    : promo.kind === 'amount_off'
-      ? { kind: 'amount_off', amountOff: promo.amount!, productId: promo.productId }
-      : { kind: 'price_override', price: promo.amount!, productId: promo.productId };
-  return { promo, rule };
 }
 
 /** The catalog price of `product` in `currency` (minor units); the caller checked it has one. */
@@ -118,19 +97,28 @@ export async function insertPricedOrder(
 }
 
 export async function createOrder(deps: Deps, input: CreateOrderInput): Promise<Order> {
+  return deps.store.tx((tx) => createOrderIn(deps, tx, input));
+}
+
+/** `createOrder` in the caller's transaction (a checkout session opens its order and itself in one). */
+export async function createOrderIn(deps: Deps, tx: Repos, input: CreateOrderInput): Promise<Order> {
   const country = checkCountry(input.country) ?? null;
   emailAddress(input.email, '/email');
-  return deps.store.tx(async (tx) => {
-    const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
-    if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
-    const products = await loadPricedProducts(tx, shop, input.lines);
-    const promo = input.promoCode ? await usePromoCode(tx, shop, input.promoCode, input.customerId, deps.clock.now()) : null;
-    const totals = await priceItems(tx, shop, products.map((product, i) => ({ product, quantity: input.lines[i]!.quantity })), promo?.rule ?? null, country);
-    const order = await insertPricedOrder(deps, tx, shop, totals, {
-      customerId: input.customerId, country, promoCodeId: promo?.promo.id ?? null, promoCode: promo?.promo.code ?? null,
-      email: input.email, number: input.number, metadata: input.metadata,
-    });
-    // Nothing to pay (a 100% promo code): the order is placed and fulfilled at once.
-    return order.total === 0 ? settleOrder(deps, tx, order.id, 'system:free-order', null) : order;
+  const shop = found(await tx.shops.get(input.shopId), 'shop', input.shopId);
+  if (input.customerId !== null) found(await tx.customers.get(input.customerId), 'customer', input.customerId);
+  const products = await loadPricedProducts(tx, shop, input.lines);
+  // Seats (quantity > 1) are bought for others; a single unit for oneself may not be a course one owns.
+  const forSelf = products.filter((_, i) => input.lines[i]!.quantity === 1);
+  if (input.customerId !== null) {
+    await refuseOwned(tx, input.customerId, forSelf, (i) => `/lines/${products.indexOf(forSelf[i]!)}/product_id`, input.ownerName ?? 'you');
+  }
+  const quantityOf = (productId: number) => input.lines.filter((l) => l.productId === productId).reduce((n, l) => n + l.quantity, 0);
+  const discount = input.promoCode ? await discountFor(deps, tx, shop, input.promoCode, input.customerId, quantityOf) : null;
+  const totals = await priceItems(tx, shop, products.map((product, i) => ({ product, quantity: input.lines[i]!.quantity })), discount?.rule ?? null, country);
+  const order = await insertPricedOrder(deps, tx, shop, totals, {
+    customerId: input.customerId, country, ...promoFields(discount), email: input.email, number: input.number, metadata: input.metadata,
   });
+  await redeemSeat(tx, discount, input.customerId, order.id);
+  // Nothing to pay (a 100% promo code or a seat code): the order is placed and fulfilled at once.
+  return order.total === 0 ? settleOrder(deps, tx, order.id, 'system:free-order', null) : order;
 }

@@ -20,6 +20,7 @@ import { releaseOrSchedule } from '../orders/release-holds.js';
 import { orderJson, transactionJson } from '../representations.js';
 import { postSettlement } from './ledger-postings.js';
 import { orderMails } from './order-mails.js';
+import { completeSessionOf } from '../checkout/checkout-sessions.js';
 
 const EVENT_OF: Record<string, EventType> = {
   'authorization:succeeded': 'payment.authorized', 'capture:succeeded': 'payment.captured', 'void:succeeded': 'payment.voided',
@@ -102,5 +103,18 @@ export async function settleLoaded(deps: Deps, tx: Repos, loaded: LoadedOrder, a
     const data = { order: orderJson(moved), ...(txn ? { transaction: transactionJson(txn) } : {}) };
     await emitAll(deps, tx, [...events.map((type) => ({ type, shopId: order.shopId, orderId, data })), ...othersRevoked]);
   }
+  if (moved.paymentStatus !== order.paymentStatus && checkoutSucceeded(moved, txns)) {
+    // A checkout session opened by a platform ends with the payment, in its transaction, announced once.
+    const session = await tx.checkoutSessions.latestForOrder(orderId);
+    if (session?.native) await completeSessionOf(deps, tx, moved, session);
+  }
   return moved;
+}
+
+/** Paid (or free), or authorized with no capture to follow (a two-stage shop): the buyer's checkout is done. */
+function checkoutSucceeded(order: Order, txns: readonly PaymentTransaction[]): boolean {
+  if (order.paymentStatus === 'paid' || order.paymentStatus === 'free') return true;
+  if (order.paymentStatus !== 'authorized') return false;
+  const authorization = txns.filter((t) => t.kind === 'authorization' && t.status === 'succeeded').at(-1);
+  return authorization?.metadata['auto_capture'] !== true;
 }

@@ -57,12 +57,12 @@ const paid = { status: 'placed', payment_status: 'paid', fulfillment_status: 'fu
 export const ROUTE_EXAMPLES: Readonly<Record<string, RouteExamples>> = {
   'POST /api/v1/customers': {
     request: {
-      minimal: { summary: 'A buyer your platform signs in itself', value: { email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace' } },
+      minimal: { summary: 'A buyer your platform signs in itself, with your id for it', value: { email: 'ada@example.com', external_id: 'user_8812', first_name: 'Ada', last_name: 'Lovelace' } },
       withPassword: { summary: 'A buyer who signs in with the password grant', value: { email: 'grace@example.com', password: 'correct horse battery' } },
     },
     response: {
       status: 201,
-      example: { summary: 'Created', value: { id: CUSTOMER, object: 'customer', email: 'ada@example.com', first_name: 'Ada', last_name: 'Lovelace', restricted: false, has_password: false, created_at: AT, updated_at: AT } },
+      example: { summary: 'Created', value: { id: CUSTOMER, object: 'customer', email: 'ada@example.com', external_id: 'user_8812', first_name: 'Ada', last_name: 'Lovelace', restricted: false, has_password: false, created_at: AT, updated_at: AT } },
     },
   },
   'POST /api/v1/orders': {

@@ -31,6 +31,12 @@ export const EVENT_COMPONENTS: Record<string, TSchema> = {
     error_message: Nullable(Type.String()), ...ProcessorDetailFields,
   }, { description: 'The payment transaction whose result caused the event' }),
   EventNotification: NotificationSchema,
+  EventCheckoutSession: Type.Object({
+    id: Type.String(), object: Type.Literal('checkout_session'), url: Type.String(),
+    status: Type.String({ description: 'open | complete | expired' }), expires_at: Timestamp, order_id: Type.Integer(),
+    amount_total: Amount, currency: Type.String(), customer_id: Nullable(Type.String()), success_url: Nullable(Type.String()),
+    cancel_url: Nullable(Type.String()), metadata: Type.Record(Type.String(), Type.String()), created_at: Timestamp,
+  }, { description: 'A checkout session opened with POST /api/v1/checkout-sessions' }),
   EventInvoice: Type.Object({
     id: Type.String(), object: Type.Literal('invoice'), shop_id: Type.String(), customer_id: Type.String(),
     number: Nullable(Type.String()), description: Nullable(Type.String()), currency: Type.String(),
@@ -54,6 +60,10 @@ export const EVENT_COMPONENTS: Record<string, TSchema> = {
 const order = { order: ref('EventOrder') };
 const settled = Type.Object({ ...order, transaction: Type.Optional(ref('EventTransaction')) });
 const invoice = Type.Object({ invoice: ref('EventInvoice') });
+const session = Type.Object({
+  checkout_session: ref('EventCheckoutSession'), order_id: Type.Integer(),
+  metadata: Type.Record(Type.String(), Type.String(), { description: 'The metadata given when the session was created' }),
+});
 const invoicePaid = Type.Object({ invoice: ref('EventInvoice'), payment: ref('EventInvoicePayment') });
 
 /** Each event type: when it is sent, and its `data`. */
@@ -80,6 +90,10 @@ const EVENTS: Record<EventType, { readonly when: string; readonly data: TSchema 
   'purchase.fulfilled': { when: 'A paid order was fulfilled: its courses granted and its seat codes issued (once per order).', data: settled },
   'purchase.failed': { when: 'A remote checkout page reported the purchase FAILED; the buyer is sent back to checkout.', data: Type.Object({ ...order, error_msg: Type.String() }) },
   'fulfillment.revoked': { when: 'What an order granted was revoked: it was refunded in full or cancelled after fulfillment.', data: settled },
+  'checkout_session.completed': {
+    when: 'A checkout session\'s order was paid (or authorized, on a two-stage shop): fulfil on this event, never on the buyer\'s redirect alone.', data: session,
+  },
+  'checkout_session.expired': { when: 'A checkout session ran out of time or was expired with POST /api/v1/checkout-sessions/{id}/expire; its unpaid order is cancelled.', data: session },
   'invoice.created': { when: 'An invoice was created.', data: invoice },
   'invoice.paid': { when: 'A payment settled an invoice in full.', data: invoicePaid },
   'invoice.partially_paid': { when: 'A payment settled part of an invoice.', data: invoicePaid },
@@ -104,6 +118,26 @@ function eventEnvelope(type: EventType): TSchema {
 const SIGNED = 'Signed per Standard Webhooks: verify the webhook-signature header over webhook-id, webhook-timestamp and the raw body with the endpoint\'s whsec_ secret (e.g. with the standardwebhooks library). Delivered at least once; answer 2xx quickly. Retried with backoff for about three days on other answers (a 4xx other than 408/429 is not retried; 410 disables the endpoint).';
 const header = (description: string) => ({ in: 'header', required: true, schema: { type: 'string' }, description });
 
+function sessionExample(type: 'checkout_session.completed' | 'checkout_session.expired', sequence: number) {
+  const metadata = { platform_cart: 'cart_5521' };
+  const id = 'cs_hX3kq9VbR2mT7wYc4LpN8d';
+  return {
+    id: 'evt_01m7yzmhg0eqrdxmda19tad4q0', type, timestamp: '2026-11-21T12:03:10.000Z', sequence, order_id: 42, shop_id: 'shop_01m7yzmhg0eqrdxmda19tad4a1',
+    data: {
+      checkout_session: {
+        id, object: 'checkout_session', url: `https://pay.example.com/pay/${id}`, status: type === 'checkout_session.completed' ? 'complete' : 'expired',
+        expires_at: '2026-11-22T12:00:00.000Z', order_id: 42, amount_total: 4999, currency: 'USD', customer_id: 'cus_01m7yzmhg0eqrdxmda19tad4c2',
+        success_url: `https://platform.example.com/paid?session=${id}`, cancel_url: 'https://platform.example.com/cart', metadata, created_at: '2026-11-21T12:00:00.000Z',
+      },
+      order_id: 42, metadata,
+    },
+  };
+}
+const EXAMPLES: Partial<Record<EventType, unknown>> = {
+  'checkout_session.completed': sessionExample('checkout_session.completed', 5),
+  'checkout_session.expired': sessionExample('checkout_session.expired', 3),
+};
+
 /** The `webhooks` object of the OpenAPI document. */
 export function openApiWebhooks(): Record<string, unknown> {
   return Object.fromEntries(EVENT_TYPES.map((type) => [type, {
@@ -115,7 +149,7 @@ export function openApiWebhooks(): Record<string, unknown> {
         { name: 'webhook-timestamp', ...header('Unix seconds when this attempt was signed') },
         { name: 'webhook-signature', ...header('v1,<base64 HMAC-SHA256> (space-separated when several)') },
       ],
-      requestBody: { required: true, content: { 'application/json': { schema: eventEnvelope(type) } } },
+      requestBody: { required: true, content: { 'application/json': { schema: eventEnvelope(type), ...(EXAMPLES[type] ? { examples: { example: { value: EXAMPLES[type] } } } : {}) } } },
       responses: { '2XX': { description: 'Received. Any other answer is retried later.' } },
     },
   }]));

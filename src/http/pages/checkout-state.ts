@@ -3,6 +3,7 @@
  * transactions (never from the query string or the form): so a browser returning at the same time as the
  * processor's notification reads whichever state committed last, and never starts a second payment.
  */
+import { completeSessionOf } from '../../app/checkout/checkout-sessions.js';
 import type { Deps } from '../../app/deps.js';
 import { deriveAmounts } from '../../domain/payment.js';
 import type { Shop } from '../../ports/catalog.js';
@@ -86,14 +87,15 @@ export function successLocation(checkout: Pick<Checkout, 'session' | 'order'>): 
   } catch {
     return receipt; // no success URL (or, defensively, one that is not absolute)
   }
+  if (session.native) return url.toString(); // the platform's own URL, its {CHECKOUT_SESSION_ID} already replaced
   url.searchParams.set('session_id', session.id);
   url.searchParams.set('order_id', String(order.id));
   return url.toString();
 }
 
-/** Marks the session complete once its order succeeded (no-op when already closed). */
+/** Marks the session complete once its order succeeded (no-op when already closed; a native session's event with it). */
 export async function completeSession(deps: Deps, checkout: Checkout): Promise<void> {
-  if (checkout.session.status === 'open') await deps.store.checkoutSessions.close(checkout.session.id, 'complete');
+  if (checkout.session.status === 'open') await deps.store.tx((tx) => completeSessionOf(deps, tx, checkout.order, checkout.session));
 }
 
 /** The origin of a URL, for the CSP `form-action` list; null when there is none or it is not absolute. */

@@ -2,8 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import rateLimit from '@fastify/rate-limit';
-import { createCustomer, getCustomer, updateCustomer, type CustomerEditor } from '../../app/customers.js';
+import { createCustomer, getCustomer, splitName, updateCustomer, upsertByExternalId, type CustomerEditor } from '../../app/customers.js';
 import type { Deps } from '../../app/deps.js';
+import { mintCustomerToken } from '../../app/issue-token.js';
 import { listCustomerPaymentSources, saveCustomerPaymentSource } from '../../app/gateways/payment-sources.js';
 import type { Customer, PaymentSourceRecord } from '../../ports/customers.js';
 import { DomainError } from '../../domain/errors.js';
@@ -14,13 +15,14 @@ import { listQuery, Nullable, StringId, Timestamp, listOf, responses } from '../
 
 const CustomerSchema = Type.Object({
   id: Type.String(), object: Type.Literal('customer'), email: Type.String(),
+  external_id: Nullable(Type.String({ description: 'Your platform\'s id for this customer (its user id), unique' })),
   first_name: Nullable(Type.String()), last_name: Nullable(Type.String()), restricted: Type.Boolean(),
   has_password: Type.Boolean(), created_at: Timestamp, updated_at: Timestamp,
 }, { $id: 'Customer' });
 
 function customerView(c: Customer) {
   return {
-    id: c.id, object: 'customer' as const, email: c.email, first_name: c.firstName, last_name: c.lastName,
+    id: c.id, object: 'customer' as const, email: c.email, external_id: c.externalId, first_name: c.firstName, last_name: c.lastName,
     restricted: c.restricted, has_password: c.passwordHash !== null, created_at: iso(c.createdAt), updated_at: iso(c.updatedAt),
   };
 }
@@ -29,9 +31,16 @@ const Name = Nullable(Type.String({ maxLength: 50 }));
 const Email = Type.String({ minLength: 3, maxLength: 254 });
 const Password = Type.String({ minLength: 8, maxLength: 200, description: 'Lets the customer sign in with the password grant' });
 
+const ExternalId = Type.String({ minLength: 1, maxLength: 255, description: 'Your platform\'s id for this customer (its user id), unique' });
+const FullName = Type.String({ maxLength: 101, description: 'The full name, split at its first space into first_name and last_name (when those are not given)' });
+
 const CreateCustomer = Type.Object({
-  email: Email, first_name: Type.Optional(Name), last_name: Type.Optional(Name), password: Type.Optional(Password),
+  email: Email, external_id: Type.Optional(ExternalId), name: Type.Optional(FullName), first_name: Type.Optional(Name), last_name: Type.Optional(Name), password: Type.Optional(Password),
   restricted: Type.Optional(Type.Boolean({ description: 'A restricted customer may not buy' })),
+}, { additionalProperties: false });
+const UpsertCustomer = Type.Object({
+  email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, description: 'Required when the customer is created' })),
+  name: Type.Optional(FullName), first_name: Type.Optional(Name), last_name: Type.Optional(Name),
 }, { additionalProperties: false });
 const UpdateCustomer = Type.Object({
   email: Type.Optional(Email), first_name: Type.Optional(Name), last_name: Type.Optional(Name), password: Type.Optional(Password),
@@ -40,7 +49,10 @@ const UpdateCustomer = Type.Object({
 }, { additionalProperties: false });
 /** Guessing a current password through PATCH is as slow as through the token endpoint: per customer, per minute. */
 const SELF_UPDATE_LIMIT = { max: 10, timeWindow: 60_000 };
-const CustomerQuery = listQuery({ email: Type.Optional(Type.String({ maxLength: 254 })) });
+const CustomerQuery = listQuery({ email: Type.Optional(Type.String({ maxLength: 254 })), external_id: Type.Optional(Type.String({ maxLength: 255 })) });
+const TokenSchema = Type.Object({
+  access_token: Type.String(), token_type: Type.Literal('Bearer'), expires_in: Type.Integer({ description: 'Seconds' }),
+}, { description: 'A customer access token, the same as the password grant\'s, without a refresh token' });
 
 const SourceSchema = Type.Object({
   id: Type.String(), object: Type.Literal('payment_source'), customer_id: Type.String(), gateway_id: Type.String(),
@@ -60,8 +72,13 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
   });
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['Customers'];
-  const input = (b: { email?: string; first_name?: string | null; last_name?: string | null; password?: string; restricted?: boolean }) =>
-    ({ email: b.email, firstName: b.first_name, lastName: b.last_name, password: b.password, restricted: b.restricted });
+  const input = (b: { email?: string; name?: string; first_name?: string | null; last_name?: string | null; password?: string; restricted?: boolean }) => {
+    const named = splitName(b.name);
+    return {
+      email: b.email, firstName: b.first_name !== undefined ? b.first_name : named.firstName,
+      lastName: b.last_name !== undefined ? b.last_name : named.lastName, password: b.password, restricted: b.restricted,
+    };
+  };
 
   /** A customer may only address itself; anyone else's id is "not found". */
   const visibleId = (principal: ReturnType<typeof caller>, id: string) => {
@@ -74,14 +91,43 @@ export async function customerRoutes(fastify: FastifyInstance, { deps }: { deps:
     schema: { tags, summary: 'Create a customer', body: CreateCustomer, response: responses(201, CustomerSchema) },
   }, async (req, reply) => {
     reply.status(201);
-    return customerView(await createCustomer(deps, { ...input(req.body), email: req.body.email }));
+    return customerView(await createCustomer(deps, { ...input(req.body), email: req.body.email, externalId: req.body.external_id }));
+  });
+
+  app.put('/customers/by-external-id/:external_id', {
+    config: { roles: ['admin', 'integration'] },
+    schema: {
+      tags, summary: 'Create or update the customer your platform knows by this id (idempotent)',
+      description: 'No password needed: your platform signs its users in. 201 when created, 200 when it existed. A new external id with the e-mail of a customer that has none links that customer; an e-mail used by a customer with another external id is a 409.',
+      params: Type.Object({ external_id: ExternalId }), body: UpsertCustomer,
+      response: { ...responses(201, CustomerSchema), 200: CustomerSchema },
+    },
+  }, async (req, reply) => {
+    const { customer, created } = await upsertByExternalId(deps, req.params.external_id, input(req.body));
+    reply.status(created ? 201 : 200);
+    return customerView(customer);
+  });
+
+  app.post('/customers/:id/access-tokens', {
+    config: { roles: ['admin', 'integration'], secret: true },
+    schema: {
+      tags, summary: 'Mint a short-lived access token for one of your customers',
+      description: 'The same token as the password grant\'s (15 minutes, no refresh token): your front end calls the customer routes for a user your platform signed in, and sees only that customer. The order history names your API key as the actor; revoking the key ends the token.',
+      params: StringId, body: Type.Union([Type.Object({}, { additionalProperties: false }), Type.Null()]),
+      response: responses(201, TokenSchema),
+    },
+  }, async (req, reply) => {
+    const principal = caller(req);
+    if (principal.role === 'customer') throw new Error('unreachable: the route admits API keys only');
+    reply.status(201);
+    return mintCustomerToken(deps, req.params.id, principal.apiKeyId);
   });
 
   app.get('/customers', {
     config: { roles: ['admin', 'integration'] },
-    schema: { tags, summary: 'List customers', querystring: CustomerQuery, response: responses(200, listOf(CustomerSchema)) },
+    schema: { tags, summary: 'List customers, or find one by ?email= or ?external_id=', querystring: CustomerQuery, response: responses(200, listOf(CustomerSchema)) },
   }, async (req) => {
-    const page = await deps.store.customers.list({ email: req.query.email }, pageRequest(req.query));
+    const page = await deps.store.customers.list({ email: req.query.email, externalId: req.query.external_id }, pageRequest(req.query));
     return listBody(page, customerView, (c) => c.id);
   });
 

@@ -42,7 +42,7 @@ export async function orderPaymentRoutes(fastify: FastifyInstance, { deps }: { d
   app.post('/orders/:id/payments', {
     config, schema: {
       tags, summary: 'Pay an order: authorize, and capture when single-stage',
-      description: 'Answers 200 with the transaction whatever the processor decided: check transaction.status (succeeded, pending or failed).',
+      description: 'Answers 200 with the transaction whatever the processor decided: check transaction.status (succeeded, pending or failed). A sandbox gateway needs a `source`: tok_sandbox_success_4242, tok_sandbox_decline_0002, tok_sandbox_insufficient_9995, tok_sandbox_async_success_0077, tok_sandbox_async_failure_0085 or tok_sandbox_timeout_0119 (422 without one).',
       params: IntegerId, body: PayBody, response: responses(200, PaymentResult),
     },
   }, async (req) => {
@@ -50,6 +50,11 @@ export async function orderPaymentRoutes(fastify: FastifyInstance, { deps }: { d
     const shop = (await deps.store.shops.get(order.shopId))!;
     const gateway = found(await deps.store.gateways.get(req.body.gateway_id), 'gateway', req.body.gateway_id);
     if (gateway.shopId !== order.shopId) throw new DomainError('validation_failed', 'the gateway belongs to another shop', [{ field: '/gateway_id', message: 'is not a gateway of this order\'s shop' }]);
+    if (gateway.kind === 'sandbox' && !req.body.source) {
+      // A sandbox payment without a card would "succeed" with nothing: the sandbox tokens say what to expect.
+      throw new DomainError('validation_failed', 'source is required: a sandbox token such as tok_sandbox_success_4242',
+        [{ field: '/source', message: 'is required for a sandbox gateway: {"type": "card_token", "token": "tok_sandbox_success_4242"} (see the README\'s sandbox tokens)' }]);
+    }
     const returnUrl = url(req.body.return_url, '/return_url');
     if (returnUrl && gateway.kind !== 'stripe') throw invalid('/return_url', 'is only for Stripe gateways');
     const source = req.body.source ? { ...req.body.source, ...(returnUrl ? { metadata: { return_url: returnUrl } } : {}) } : null;

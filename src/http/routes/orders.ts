@@ -69,7 +69,7 @@ const CreateOrder = Type.Object({
   lines: Type.Array(Type.Object({
     product_id: Type.Integer({ minimum: 1 }), quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
   }, { additionalProperties: false }), { minItems: 1, maxItems: 100 }),
-  promo_code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 40 }))),
+  promo_code: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'A promo code, or a seat code from a bulk purchase' }))),
   country: Type.Optional(Nullable(Type.String({ minLength: 2, maxLength: 2 }))),
   email: Type.Optional(Nullable(Type.String({ minLength: 3, maxLength: 254 }))),
   number: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 64, description: 'Your order number, unique per shop' }))),
@@ -88,15 +88,21 @@ export async function orderRoutes(fastify: FastifyInstance, { deps }: { deps: De
   const anyone = { roles: ['admin', 'integration', 'customer'] as const };
 
   app.post('/orders', {
-    config: anyone, schema: { tags, summary: 'Create an order priced by the server', body: CreateOrder, response: responses(201, OrderSchema) },
+    config: anyone,
+    schema: {
+      tags, summary: 'Create an order priced by the server',
+      description: 'A line of quantity 1 for the order\'s customer may not be a course the customer already owns (a bundle counts as its courses): 409 `already_owned` naming it, as in the course checkout. `promo_code` is a promo code or a seat code from a bulk purchase (100 % off one unit of its course).',
+      body: CreateOrder, response: responses(201, OrderSchema),
+    },
   }, async (req, reply) => {
     const principal = caller(req);
     const b = req.body;
     if (principal.role === 'customer' && b.customer_id != null && b.customer_id !== principal.customerId) {
       throw new DomainError('forbidden', 'a customer may only create orders for itself', [{ field: '/customer_id', message: 'must be your own id' }]);
     }
+    const customerId = principal.role === 'customer' ? principal.customerId : b.customer_id ?? null;
     const order = await createOrder(deps, {
-      shopId: b.shop_id, customerId: principal.role === 'customer' ? principal.customerId : b.customer_id ?? null,
+      shopId: b.shop_id, customerId, ownerName: principal.role === 'customer' ? 'you' : `customer ${customerId}`,
       lines: b.lines.map((l) => ({ productId: l.product_id, quantity: l.quantity ?? 1 })),
       promoCode: b.promo_code, country: b.country, email: b.email, number: b.number, metadata: b.metadata,
     });

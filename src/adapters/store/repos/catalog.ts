@@ -105,7 +105,7 @@ export function productRepo(db: Db, now: () => number, dialect: 'sqlite' | 'post
 }
 
 const CUSTOMER: Columns<Customer> = {
-  id: ['id'], email: ['email'], firstName: ['first_name'], lastName: ['last_name'],
+  id: ['id'], email: ['email'], externalId: ['external_id'], firstName: ['first_name'], lastName: ['last_name'],
   restricted: ['restricted', 'bool'], passwordHash: ['password_hash'], ...times,
 };
 
@@ -130,7 +130,11 @@ export function customerRepo(db: Db, now: () => number): CustomerRepo {
         .executeTakeFirst();
       return row ? base.map(row) : undefined;
     },
-    list: (filter, page) => base.list({ email_lower: filter.email?.toLowerCase() }, page),
+    async getByExternalId(externalId) {
+      const row = await db.selectFrom('customers').selectAll().where('external_id', '=', externalId).executeTakeFirst();
+      return row ? base.map(row) : undefined;
+    },
+    list: (filter, page) => base.list({ email_lower: filter.email?.toLowerCase(), external_id: filter.externalId }, page),
   };
 }
 

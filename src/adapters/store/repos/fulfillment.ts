@@ -2,13 +2,13 @@
 import type { PaymentSourceRecord, PaymentSourceRepo } from '../../../ports/customers.js';
 import type { Enrollment, FulfillmentRepo, SeatCode } from '../../../ports/fulfillment.js';
 import type { CheckoutSession, CheckoutSessionRepo, OrderNote, OrderNoteRepo } from '../../../ports/orders.js';
-import { cachedRows, changed, crud, fromRow, insertRow, slot, toRow, updateWhere, type Columns, type Db, type Row, type NewRow } from '../mapping.js';
+import { cachedRows, changed, crud, pageBy, fromRow, insertRow, slot, toRow, updateWhere, type Columns, type Db, type Row, type NewRow } from '../mapping.js';
 
 type Dialect = 'sqlite' | 'postgres';
 
 const SESSION: Columns<CheckoutSession> = {
   id: ['id'], orderId: ['order_id'], status: ['status'], successUrl: ['success_url'], cancelUrl: ['cancel_url'],
-  expiresAt: ['expires_at'], createdAt: ['created_at'], updatedAt: ['updated_at'],
+  expiresAt: ['expires_at'], native: ['native', 'bool'], createdAt: ['created_at'], updatedAt: ['updated_at'],
 };
 
 export function checkoutSessionRepo(db: Db, now: () => number, dialect: Dialect): CheckoutSessionRepo {
@@ -16,6 +16,12 @@ export function checkoutSessionRepo(db: Db, now: () => number, dialect: Dialect)
   return {
     insert: (session) => base.insert({ ...session, createdAt: now(), updatedAt: now() }),
     get: (id) => base.get(id),
+    listByCustomer(customerId, page) {
+      // One native session per order: the order id (time-ordered) pages them, newest first.
+      const q = db.selectFrom('checkout_sessions').innerJoin('orders', 'orders.id', 'checkout_sessions.order_id')
+        .selectAll('checkout_sessions').where('orders.customer_id', '=', customerId).where('checkout_sessions.native', '=', 1);
+      return pageBy(q, page, base.map, 'checkout_sessions.order_id', 'desc');
+    },
     async latestForOrder(orderId) {
       const row = await db.selectFrom('checkout_sessions').selectAll().where('order_id', '=', orderId)
         .orderBy('created_at', 'desc').orderBy('id', 'desc').limit(1).executeTakeFirst();
