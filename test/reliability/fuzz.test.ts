@@ -102,6 +102,8 @@ describe('hostile input to every route', () => {
         if (res.statusCode === 400 && res.body.includes('nested more than 64 levels')) continue;
         // Refused before the body is read (a form-only route: 415; a customer-only route: 403) is fine too.
         if (res.statusCode === 415 || res.statusCode === 403) continue;
+        // Stripe's webhooks are verified over the raw bytes, never parsed first: an unknown gateway is a 404.
+        if (url.startsWith('/webhooks/stripe/') && res.statusCode === 404) continue;
         failures.push(`${url} (${idempotency ? 'with' : 'without'} Idempotency-Key) → ${res.statusCode} ${res.body.slice(0, 120)}`);
       }
     }

@@ -89,7 +89,9 @@ export function sendCheckoutError(request: FastifyRequest, reply: FastifyReply, 
   const [status, envelopeMessage] = MESSAGES[error.code] ?? INTERNAL;
   if (status >= 500) request.log.error({ err: raw }, 'checkout failed');
   // 403s say why (restricted account, course already owned); 422s list the problems per field.
-  const message = status === 403 && error.code !== 'forbidden' ? `${envelopeMessage}: ${error.message}` : envelopeMessage;
+  // A 400 names the limit it broke (JSON nested too deep), when it is more than "not valid JSON".
+  const says = (status === 403 && error.code !== 'forbidden') || (status === 400 && !/not valid JSON/i.test(error.message));
+  const message = says ? `${envelopeMessage}: ${error.message}` : envelopeMessage;
   const errors = status === 422 || error.code === 'already_owned' ? groupErrors(error.details) : undefined;
   if (status === 401 && !reply.hasHeader('www-authenticate')) reply.header('www-authenticate', 'Bearer realm="paybridge"');
   return reply.status(status).send({ status: 'ERROR', message, ...(errors ? { errors } : {}) });
