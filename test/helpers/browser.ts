@@ -67,7 +67,7 @@ export interface BrowserStack {
  * file and an SMTP sink, waits until /health answers, and launches the browser. What started is stopped
  * again if a later step fails.
  */
-export async function startBrowserStack(options: { merchant?: boolean } = {}): Promise<BrowserStack> {
+export async function startBrowserStack(options: { merchant?: boolean; env?: Record<string, string> } = {}): Promise<BrowserStack> {
   const dir = mkdtempSync(join(tmpdir(), 'pb-browser-'));
   let server: Proc | undefined;
   let merchant: Receiver | undefined;
@@ -87,7 +87,7 @@ export async function startBrowserStack(options: { merchant?: boolean } = {}): P
     smtp = await startSmtp();
     const proc = startCli(['serve'], {
       PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `sqlite:${join(dir, 'paybridge.db')}`, PAYBRIDGE_DEMO: '1',
-      PAYBRIDGE_ADMIN_KEY: BROWSER_ADMIN_KEY, SMTP_URL: smtp.url, LOG_LEVEL: 'warn',
+      PAYBRIDGE_ADMIN_KEY: BROWSER_ADMIN_KEY, SMTP_URL: smtp.url, LOG_LEVEL: 'warn', ...options.env,
     });
     server = proc;
     await waitFor(async () => (await fetch(`${base}/health`).catch(() => null))?.status === 200, 30_000, `the server on ${base}\n${proc.output()}`);

@@ -152,6 +152,31 @@ export const ROUTE_EXAMPLES: Readonly<Record<string, RouteExamples>> = {
       },
     },
   },
+  'POST /api/v1/checkout-sessions': {
+    request: {
+      newUser: {
+        summary: 'For a user of your platform, created on the fly from your user id',
+        value: {
+          customer: { external_id: 'user_8812', email: 'ada@example.com', name: 'Ada Lovelace' }, lines: [{ product_id: 1 }], promo_code: 'WELCOME10',
+          success_url: 'https://platform.example.com/paid?session={CHECKOUT_SESSION_ID}', cancel_url: 'https://platform.example.com/cart',
+          expires_in: 3600, metadata: { cart: 'cart_5521' },
+        },
+      },
+      known: { summary: 'For a customer you already have, by its id', value: { customer: { id: CUSTOMER }, lines: [{ product_id: 2 }, { product_id: 3, quantity: 5 }] } },
+    },
+    response: {
+      status: 201,
+      example: {
+        summary: 'Send the buyer to url',
+        value: {
+          id: 'cs_hX3kq9VbR2mT7wYc4LpN8d', object: 'checkout_session', url: 'http://127.0.0.1:3000/pay/cs_hX3kq9VbR2mT7wYc4LpN8d', status: 'open',
+          expires_at: '2026-11-21T13:00:00.000Z', order_id: 42, amount_total: 4499, currency: 'USD', customer_id: CUSTOMER,
+          success_url: 'https://platform.example.com/paid?session=cs_hX3kq9VbR2mT7wYc4LpN8d', cancel_url: 'https://platform.example.com/cart',
+          metadata: { cart: 'cart_5521' }, created_at: AT,
+        },
+      },
+    },
+  },
   'POST /api/v1/checkout': {
     request: {
       courses: { summary: 'Three courses for the signed-in customer', value: { courses: [1, 2, 3] } },
