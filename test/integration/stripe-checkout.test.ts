@@ -91,6 +91,29 @@ describe.each(DIALECTS)('hosted checkout through Stripe Checkout (%s)', (dialect
     expect(res.json()).toMatchObject({ status: 'processed', transactions: [] });
   });
 
+  it('a checkout session a platform opened through the API pays on Stripe and completes: success_url, checkout_session.completed with its metadata', async () => {
+    const created = await api('POST', '/checkout-sessions', {
+      customer: { external_id: `stripe-user-${++n}`, email: `stripe-platform${n}@example.com`, name: 'Ada Lovelace' },
+      lines: [{ product_id: 2 }], metadata: { cart: 'c-stripe' }, success_url: 'https://platform.example/paid?s={CHECKOUT_SESSION_ID}',
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const session = created.json() as { id: string; order_id: number; customer_id: string };
+    const stripeUrl = (await get(`/pay/${session.id}`)).headers.location as string;
+    expect(stripeUrl).toMatch(new RegExp(`^${s.url}/c/pay/cs_test_`));
+    const back = await payOnStripe(stripeUrl);
+    await get(new URL(back).pathname);
+    await worker();
+    expect(await readOrder(session.order_id)).toMatchObject({ payment_status: 'paid', fulfillment_status: 'fulfilled' });
+    expect((await get(`/pay/${session.id}`)).headers.location).toBe(`https://platform.example/paid?s=${session.id}`);
+    expect((await api('GET', `/checkout-sessions/${session.id}`)).json()).toMatchObject({ status: 'complete' });
+    const events = (await api('GET', `/events?order_id=${session.order_id}&limit=100`)).json().data as { type: string; data: Record<string, unknown> }[];
+    const completed = events.filter((e) => e.type === 'checkout_session.completed');
+    expect(completed).toHaveLength(1);
+    expect(completed[0]!.data).toMatchObject({ order_id: session.order_id, metadata: { cart: 'c-stripe' } });
+    const enrollments = (await api('GET', `/enrollments?customer_id=${session.customer_id}`)).json().data;
+    expect(enrollments).toEqual([expect.objectContaining({ course_id: 2, order_id: session.order_id, status: 'active' })]);
+  });
+
   it('the checkout.session.completed event pays the order even when the buyer never comes back', async () => {
     const { order, session } = await checkout([3]);
     await payOnStripe((await get(`/pay/${session.id}`)).headers.location as string);
