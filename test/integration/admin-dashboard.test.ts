@@ -238,6 +238,57 @@ describe.each(DIALECTS)('operators\' dashboard (%s)', (dialect) => {
     expect((await get(b, `/admin/orders?q=finder&from=${tomorrow}`)).body).toContain('No order matches.');
   });
 
+  it('pages through a search newest first: 50 a page, the filters kept on the next page, every order once', async () => {
+    const email = 'pager@example.com';
+    const made: number[] = [];
+    for (let i = 0; i < 53; i++) {
+      const created = await t.request({ method: 'POST', url: '/api/v1/orders', auth: INTEGRATION_KEY, payload: { shop_id: t.shopId, lines: [{ product_id: 2 }], email } });
+      expect(created.statusCode, created.body).toBe(201);
+      made.push(created.json().id as number);
+    }
+    const { b } = await signIn();
+    const idsOn = (body: string) => [...body.matchAll(/href="\/admin\/orders\/(\d+)"/g)].map((m) => Number(m[1]));
+    const first = await get(b, '/admin/orders?q=pager%40example.com&status=pending');
+    expect(first.statusCode).toBe(200);
+    const firstIds = idsOn(first.body);
+    expect(firstIds).toEqual([...made].reverse().slice(0, 50));
+    expect(first.body).not.toContain('First page');
+    const next = /<a href="(\/admin\/orders\?[^"]+)">Next page<\/a>/.exec(first.body)?.[1]?.replaceAll('&#38;', '&');
+    expect(next).toBeDefined();
+    const nextQuery = new URLSearchParams(next!.split('?')[1]);
+    expect(nextQuery.get('q')).toBe(email);
+    expect(nextQuery.get('status')).toBe('pending');
+    const second = await get(b, next!);
+    expect(idsOn(second.body)).toEqual([...made].reverse().slice(50));
+    expect(second.body).toContain('First page');
+    expect(second.body).not.toContain('Next page');
+    const bad = await get(b, '/admin/orders?q=pager%40example.com&before=not-a-number');
+    expect(idsOn(bad.body)).toEqual(firstIds);
+  });
+
+  it('pages through customers with their cursor, every customer once', async () => {
+    for (let i = 0; i < 51; i++) {
+      const c = await t.request({ method: 'POST', url: '/api/v1/customers', auth: ADMIN_KEY, payload: { email: `paged-customer-${i}@example.com` } });
+      expect(c.statusCode, c.body).toBe(201);
+    }
+    const { b } = await signIn();
+    const seen = new Set<string>();
+    let url: string | undefined = '/admin/customers';
+    let pages = 0;
+    while (url) {
+      const res = await get(b, url);
+      expect(res.statusCode).toBe(200);
+      const ids = [...res.body.matchAll(/href="\/admin\/customers\/([^"]+)"/g)].map((m) => m[1]!);
+      expect(ids.length).toBeLessThanOrEqual(50);
+      for (const id of ids) { expect(seen.has(id), `customer ${id} shown twice`).toBe(false); seen.add(id); }
+      url = /<a href="(\/admin\/customers\?after=[^"]+)">Next page<\/a>/.exec(res.body)?.[1];
+      pages++;
+    }
+    const all = await t.deps.store.customers.list({}, { limit: 1000 });
+    expect(pages).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual(new Set(all.items.map((c) => c.id)));
+  });
+
   it('refunds part of an order after confirming, records the operator as the actor, and shows the API\'s refusal', async () => {
     const id = await paidOrder('refund-me@example.com');
     const { b } = await signIn();
